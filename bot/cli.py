@@ -1,0 +1,96 @@
+"""`pmqa-bot`: the one console script.  Each subcommand imports what it needs when it runs,
+so `pmqa-bot chat` does not pay for the LINE or Telegram SDKs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_USAGE
+    return int(args.run(args) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pmqa-bot", description="PMQA 4.0 self-assessment bot")
+    commands = parser.add_subparsers(title="commands")
+
+    criteria = commands.add_parser("criteria", help="the question bank")
+    criteria_commands = criteria.add_subparsers(title="criteria commands")
+    check = criteria_commands.add_parser("check", help="validate the bank and print its counts")
+    check.add_argument("--bank", type=Path, help="a bank folder (default: the shipped PMQA 4.0 bank)")
+    check.set_defaults(run=_criteria_check)
+
+    score = commands.add_parser("score", help="score a JSON file of answers")
+    score.add_argument("file", type=Path)
+    score.add_argument("--json", action="store_true", help="print JSON instead of text")
+    score.set_defaults(run=_score)
+
+    _add_runtime_commands(commands)
+    return parser
+
+
+def _add_runtime_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot import admin_cli
+
+    admin_cli.register(commands)
+
+
+def _criteria_check(args: argparse.Namespace) -> int:
+    from criteria import BankError, default_bank, load_bank
+
+    try:
+        bank = load_bank(args.bank.resolve()) if args.bank else default_bank()
+    except BankError as error:
+        print("ชุดคำถามใช้ไม่ได้ / the bank is broken:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    questions = bank.questions
+    actions = sum(1 for q in questions if q.action)
+    print(f"{bank.title} — version {bank.version}: OK")
+    print(f"categories: {len(bank.categories)}")
+    print(f"items: {len(bank.items)} ({sum(c.kind == 'process' for c in bank.categories) * 4} process, "
+          f"{sum(len(c.items) for c in bank.categories if c.kind == 'results')} results)")
+    print(f"questions: {len(questions)}")
+    print(f"actions: {actions}")
+    print(f"profile questions: {len(bank.profile)}")
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    from bot.score_report import as_dict, as_text
+    from criteria import default_bank
+    from criteria.answers_file import AnswerError, parse_answer_sets
+    from criteria.scoring import aggregate, score
+
+    bank = default_bank()
+    try:
+        data = json.loads(args.file.read_text(encoding="utf-8"))
+        respondents = parse_answer_sets(bank, data)
+    except OSError as error:
+        print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    except json.JSONDecodeError as error:
+        print(f"{args.file}: not valid JSON: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except AnswerError as error:
+        print(f"{args.file}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    combined = aggregate(bank, respondents) if len(respondents) > 1 else None
+    result = score(bank, combined.answers if combined else respondents[0])
+    if args.json:
+        print(json.dumps(as_dict(bank, result, combined), ensure_ascii=False, indent=2))
+    else:
+        print(as_text(bank, result, combined, len(respondents)))
+    return 0

@@ -1,0 +1,161 @@
+"""The conversation's vocabulary: what comes in, what goes out, and the state in between.
+
+Everything here is a frozen dataclass with no behaviour that touches the outside world;
+channels translate their payloads into these events and render these replies.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from criteria.model import Bank
+
+# Inbound events ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """First contact (LINE follow, Telegram /start, console start)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tap:
+    """A button press; `data` is the Choice.data we rendered (or something forged)."""
+
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported:
+    """A sticker, photo, file, location… (`kind` names it for the reply)."""
+
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """The shell accepted an invite code: the user now belongs to an agency."""
+
+    agency_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class JoinRefused:
+    reason: str  # "unknown" | "expired" | "used_up"
+
+
+Event = Start | Text | Tap | Unsupported | Joined | JoinRefused
+
+# Outbound replies ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    label: str  # ≤ 20 characters (LINE)
+    data: str  # short ASCII (≤ 64 bytes for Telegram)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    question_id: str | None = None  # set when the reply asks a scored question
+    summary: bool = False  # the final or partial summary (channels may add a card or chart)
+
+
+# Facts for the shell to make durable -----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAnswer:
+    question_id: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """An answer the adaptive gate no longer admits; kept in history, no longer counted."""
+
+    question_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class GiveConsent:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RedeemInvite:
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Forget:
+    pass
+
+
+Fact = RecordAnswer | SetAside | GiveConsent | RedeemInvite | Submit | Forget
+
+# State -----------------------------------------------------------------------------
+
+
+class Phase(enum.StrEnum):
+    NEW = "new"
+    CONSENT = "consent"
+    JOIN = "join"
+    ANSWERING = "answering"
+    EDIT_CATEGORY = "edit_category"
+    EDIT_QUESTION = "edit_question"
+    REVIEW = "review"
+    DONE = "done"
+    CONFIRM_FORGET = "confirm_forget"
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    phase: Phase = Phase.NEW
+    position: str | None = None  # the question on screen while ANSWERING
+    answers: Mapping[str, str] = field(default_factory=dict)
+    set_aside: Mapping[str, str] = field(default_factory=dict)
+    skipped: frozenset[str] = frozenset()
+    version: int = 0
+    edit_category: int | None = None  # EDIT_QUESTION: the category being edited
+    resume_phase: Phase | None = None  # where a detour (edit, forget) returns to
+
+
+@dataclass(frozen=True, slots=True)
+class RoundInfo:
+    name: str
+    closes_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the core may know about the world, gathered by the shell before each event."""
+
+    bank: Bank
+    now: datetime
+    agency_name: str | None = None
+    round: RoundInfo | None = None
+    categories: tuple[int, ...] | None = None  # assigned categories; None = all
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    session: Session
+    replies: tuple[Reply, ...]
+    facts: tuple[Fact, ...] = ()
