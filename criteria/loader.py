@@ -8,6 +8,7 @@ because the people who edit these files are content editors, not programmers.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import tomllib
 from collections.abc import Sequence
@@ -41,7 +42,7 @@ def load_bank(folder: Path) -> Bank:
     root = _read_toml(root_file, root_file.name)
     category_files = root.get("categories")
     if not isinstance(category_files, list) or not category_files:
-        raise BankError([f"bank.toml: categories: list the category files"])
+        raise BankError(["bank.toml: categories: list the category files"])
     raw_categories = [_read_toml(folder / str(name), str(name)) for name in category_files]
     data = {**root, "categories": raw_categories}
     for name, scale in (root.get("scales") or {}).items():
@@ -165,7 +166,7 @@ def _level_problems(bank: Bank) -> list[str]:
     scores = [level.min_score for level in bank.levels]
     if scores[0] != 0:
         problems.append("bank.toml: levels[0].min_score: the lowest level must start at 0")
-    if any(b <= a for a, b in zip(scores, scores[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(scores)):
         problems.append("bank.toml: levels: min_score must rise from one level to the next")
     keys = [level.key for level in bank.levels]
     if len(set(keys)) != len(keys):

@@ -1,0 +1,622 @@
+"""The conversation as a pure function: ``handle(session, event, ctx) -> Step``.
+
+Rules of this module (after h11's ``_state.py``):
+
+1. It owns every transition.  Channels and storage never change a phase themselves.
+2. No I/O, no clock, no randomness: time, the bank and the user's agency arrive in ``ctx``;
+   what must become durable leaves as facts for the shell to apply in the same transaction.
+3. Every step answers.  Bad input gets a short polite Thai hint and the current prompt
+   again, so a person is never stuck and nothing already given is lost.
+4. Every handled event bumps ``session.version``; answer buttons carry the version they were
+   drawn with, so a tap on an old message is recognised as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from conversations import render
+from conversations import texts as t
+from conversations.model import (
+    Choice,
+    Context,
+    Event,
+    Fact,
+    Forget,
+    GiveConsent,
+    Joined,
+    JoinRefused,
+    Phase,
+    RecordAnswer,
+    RedeemInvite,
+    Reply,
+    Session,
+    SetAside,
+    Start,
+    Step,
+    Submit,
+    Tap,
+    Text,
+    Unsupported,
+)
+from conversations.parsing import (
+    AnswerTap,
+    CommandTap,
+    EditCategoryTap,
+    EditQuestionTap,
+    answer_data,
+    command_data,
+    command_of,
+    edit_category_data,
+    edit_question_data,
+    invite_code_of,
+    normalize,
+    number_of,
+    parse_tap,
+)
+from criteria.model import Question
+from criteria.scoring import applicable_questions, inapplicable_answers, next_question, score
+
+DETOURS = (Phase.EDIT_CATEGORY, Phase.EDIT_QUESTION, Phase.CONFIRM_FORGET)
+ASSESSING = (Phase.ANSWERING, Phase.REVIEW, Phase.DONE, *DETOURS)
+
+
+@dataclass
+class _Turn:
+    """One event's work in progress: the evolving session plus what to say and record."""
+
+    session: Session
+    ctx: Context
+    replies: list[Reply] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+
+    def say(self, text: str, choices: tuple[Choice, ...] = ()) -> None:
+        self.replies.append(Reply(text, choices))
+
+    def move(self, **changes: object) -> None:
+        self.session = replace(self.session, **changes)  # type: ignore[arg-type]
+
+    def step(self) -> Step:
+        return Step(self.session, tuple(self.replies), tuple(self.facts))
+
+
+def handle(session: Session, event: Event, ctx: Context) -> Step:
+    turn = _Turn(replace(session, version=session.version + 1), ctx)
+    match event:
+        case Start():
+            _on_start(turn)
+        case Text(text):
+            _on_text(turn, text)
+        case Tap(data):
+            _on_tap(turn, data)
+        case Unsupported():
+            if turn.session.phase is Phase.NEW:
+                _welcome(turn)
+            else:
+                turn.say(t.UNSUPPORTED if turn.session.phase is Phase.ANSWERING else t.UNSUPPORTED_IDLE)
+                _prompt(turn)
+        case Joined(agency_name):
+            turn.say(t.JOINED.format(agency=agency_name))
+            _begin_assessment(turn)
+        case JoinRefused(reason):
+            turn.say(t.INVITE_REFUSED.get(reason, t.INVITE_REFUSED["unknown"]))
+    return turn.step()
+
+
+def current_prompt(session: Session, ctx: Context) -> tuple[Reply, ...]:
+    """What the person should be looking at now (used to re-show after a pause)."""
+    turn = _Turn(session, ctx)
+    _prompt(turn)
+    return tuple(turn.replies)
+
+
+# Dispatch ------------------------------------------------------------------------------
+
+
+def _on_start(turn: _Turn) -> None:
+    if turn.session.phase is Phase.NEW:
+        _welcome(turn)
+    else:
+        _command(turn, "start")
+
+
+def _on_text(turn: _Turn, text: str) -> None:
+    if turn.session.phase is Phase.NEW:
+        _welcome(turn)
+        return
+    if command := command_of(text):
+        _command(turn, command)
+        return
+    if (data := _choice_for_text(turn, text)) is not None:
+        _on_tap(turn, data)
+        return
+    if turn.session.phase is Phase.JOIN:
+        code = invite_code_of(text)
+        if code:
+            turn.facts.append(RedeemInvite(code))
+            return
+    _not_understood(turn)
+
+
+def _choice_for_text(turn: _Turn, text: str) -> str | None:
+    """A typed number or label picks the matching button of the current prompt."""
+    on_screen = replace(turn.session, version=turn.session.version - 1)  # as drawn last turn
+    choices = [c for r in current_prompt(on_screen, turn.ctx) for c in r.choices]
+    number = number_of(text)
+    if number is not None and 1 <= number <= len(choices):
+        return choices[number - 1].data
+    typed = normalize(text)
+    for choice in choices:
+        if normalize(choice.label) == typed:
+            return choice.data
+    question = _question_on_screen(turn)
+    if question is not None:  # result answers may be typed as their points, e.g. "300"
+        for option in turn.ctx.bank.scale_for(question).options:
+            if typed in (option.code.casefold(), normalize(option.text)):
+                return answer_data(question.id, option.code, on_screen.version)
+    return None
+
+
+def _on_tap(turn: _Turn, data: str) -> None:
+    intent = parse_tap(data)
+    phase = turn.session.phase
+    if phase is Phase.NEW:
+        _welcome(turn)
+        return
+    match intent:
+        case CommandTap(name) if name in _COMMANDS or name in _BUTTONS:
+            (_COMMANDS.get(name) or _BUTTONS[name])(turn)
+        case AnswerTap() if phase in ASSESSING:
+            _on_answer_tap(turn, intent)
+        case EditCategoryTap(number) if phase in ASSESSING:
+            _edit_category(turn, number)
+        case EditQuestionTap(question_id) if phase in ASSESSING:
+            _edit_question(turn, question_id)
+        case _:
+            turn.say(t.FORGED)
+            _prompt(turn)
+
+
+# Prompts -------------------------------------------------------------------------------
+
+
+def _prompt(turn: _Turn) -> None:
+    """Re-show whatever the current phase is waiting for."""
+    session, ctx = turn.session, turn.ctx
+    match session.phase:
+        case Phase.NEW | Phase.CONSENT:
+            turn.say(t.PDPA_NOTICE, _consent_choices())
+        case Phase.JOIN:
+            turn.say(t.ASK_INVITE)
+        case Phase.ANSWERING:
+            question = _question_on_screen(turn)
+            if ctx.round is None:
+                turn.say(t.NO_ROUND, (Choice(t.BTN_RESUME, command_data("resume")),))
+            elif question is None:
+                _advance(turn, after=None)
+            else:
+                turn.replies.append(render.question_reply(session, ctx, question))
+        case Phase.REVIEW:
+            _review(turn)
+        case Phase.DONE:
+            turn.say(t.DONE_HINT, _done_choices())
+        case Phase.EDIT_CATEGORY:
+            _edit_menu(turn)
+        case Phase.EDIT_QUESTION:
+            _edit_category(turn, session.edit_category or 1)
+        case Phase.CONFIRM_FORGET:
+            turn.say(t.FORGET_CONFIRM, _forget_choices())
+
+
+def _welcome(turn: _Turn) -> None:
+    name = f" คุณ{turn.ctx.display_name}" if turn.ctx.display_name else ""
+    turn.say(t.WELCOME.format(name=name))
+    turn.move(phase=Phase.CONSENT)
+    turn.say(t.PDPA_NOTICE, _consent_choices())
+
+
+def _consent_choices() -> tuple[Choice, ...]:
+    return (Choice(t.BTN_ACCEPT, command_data("accept")), Choice(t.BTN_DECLINE, command_data("decline")))
+
+
+def _done_choices() -> tuple[Choice, ...]:
+    return (
+        Choice(t.BTN_SUMMARY, command_data("summary")),
+        Choice(t.BTN_EDIT, command_data("edit")),
+        Choice(t.BTN_PROGRESS, command_data("progress")),
+    )
+
+
+def _forget_choices() -> tuple[Choice, ...]:
+    return (Choice(t.BTN_FORGET_YES, command_data("forget_yes")), Choice(t.BTN_CANCEL, command_data("cancel")))
+
+
+def _not_understood(turn: _Turn) -> None:
+    question = _question_on_screen(turn)
+    if question is not None:
+        count = len(turn.ctx.bank.scale_for(question).options)
+        turn.say(t.NOT_UNDERSTOOD.format(count=count))
+    elif turn.session.phase is Phase.CONSENT:
+        turn.say(t.NEED_CONSENT)
+        turn.say(t.PDPA_NOTICE, _consent_choices())
+        return
+    else:
+        turn.say(t.NOT_UNDERSTOOD.format(count=max(1, len([c for r in current_prompt(turn.session, turn.ctx)
+                                                           for c in r.choices]))))
+    _prompt(turn)
+
+
+# Joining and the flow of questions ---------------------------------------------------------
+
+
+def _begin_assessment(turn: _Turn) -> None:
+    ctx = turn.ctx
+    turn.move(phase=Phase.ANSWERING, position=None)
+    if ctx.round is None:
+        turn.say(t.NO_ROUND, (Choice(t.BTN_RESUME, command_data("resume")),))
+        return
+    turn.say(t.ROUND_LINE.format(round=ctx.round.name, closes=t.thai_date(ctx.round.closes_on)) + "\n"
+             + t.FIRST_QUESTION_HINT)
+    _advance(turn, after=None)
+
+
+def _question_on_screen(turn: _Turn) -> Question | None:
+    session = turn.session
+    if session.phase is not Phase.ANSWERING or session.position is None:
+        return None
+    return turn.ctx.bank.question(session.position)
+
+
+def _advance(turn: _Turn, *, after: str | None) -> None:
+    """Ask the next pending question after `after` (wrapping round), or move to review."""
+    ctx, session = turn.ctx, turn.session
+    if ctx.round is None:
+        turn.move(phase=Phase.ANSWERING, position=None)
+        turn.say(t.NO_ROUND, (Choice(t.BTN_RESUME, command_data("resume")),))
+        return
+    question = next_question(
+        ctx.bank, session.answers, after=after, skipped=session.skipped, categories=render.assigned_categories(ctx)
+    )
+    if question is None:
+        turn.move(phase=Phase.REVIEW, position=None, resume_phase=None, edit_category=None)
+        _review(turn)
+        return
+    turn.move(phase=Phase.ANSWERING, position=question.id, resume_phase=None, edit_category=None)
+    turn.replies.append(render.question_reply(turn.session, ctx, question))
+
+
+def _review(turn: _Turn) -> None:
+    skipped = len(turn.session.skipped)
+    choices = [Choice(t.BTN_SUBMIT, command_data("submit")), Choice(t.BTN_EDIT, command_data("edit"))]
+    if skipped:
+        choices.insert(0, Choice(t.BTN_ANSWER_SKIPPED, command_data("answer_skipped")))
+    choices.append(Choice(t.BTN_SUMMARY, command_data("summary")))
+    text = t.REVIEW_SKIPPED.format(count=skipped) if skipped else t.REVIEW_ALL
+    turn.say(text + "\n\n" + render.progress_text(turn.session, turn.ctx), tuple(choices))
+
+
+def _on_answer_tap(turn: _Turn, tap: AnswerTap) -> None:
+    bank, session = turn.ctx.bank, turn.session
+    question = bank.question(tap.question_id)
+    option = None if question is None else bank.scale_for(question).option(tap.code)
+    categories = render.assigned_categories(turn.ctx)
+    if (question is None or option is None or tap.version >= session.version
+            or bank.item_of(question.id).category_number not in categories):
+        turn.say(t.FORGED)
+        _prompt(turn)
+        return
+    if turn.ctx.round is None:
+        _prompt(turn)
+        return
+    if question not in applicable_questions(bank, session.answers, categories):
+        turn.say(t.OUTDATED)
+        _prompt(turn)
+        return
+    on_screen = session.phase is Phase.ANSWERING and session.position == question.id
+    if not on_screen and session.answers.get(question.id) == option.code:
+        return  # a second tap on a button already applied: nothing changed, nothing to say
+    was_done = session.phase is Phase.DONE
+    _record(turn, question, option.code)
+    if not on_screen:
+        turn.say(t.EDITED_OLD.format(
+            item_id=bank.item_of(question.id).id, level=t.LEVEL_WORD[question.level], answer=option.label))
+        if session.phase is Phase.ANSWERING and session.position is not None:
+            _resume_at(turn, session.position)
+            return
+    _note_category_done(turn, question)
+    _advance(turn, after=question.id)
+    if was_done and turn.session.phase is Phase.REVIEW:
+        turn.say(t.RESUBMIT_HINT)
+
+
+def _record(turn: _Turn, question: Question, code: str) -> None:
+    session = turn.session
+    answers = {**session.answers, question.id: code}
+    set_aside = {k: v for k, v in session.set_aside.items() if k != question.id}
+    turn.facts.append(RecordAnswer(question.id, code))
+    dropped = inapplicable_answers(turn.ctx.bank, answers)
+    for question_id in dropped:
+        set_aside[question_id] = answers.pop(question_id)
+        turn.facts.append(SetAside(question_id))
+    if dropped:
+        items = sorted({turn.ctx.bank.item_of(q).id for q in dropped})
+        turn.say(t.SET_ASIDE.format(items=", ".join(items)))
+    turn.move(answers=answers, set_aside=set_aside, skipped=session.skipped - {question.id})
+
+
+def _resume_at(turn: _Turn, position: str) -> None:
+    question = turn.ctx.bank.question(position)
+    applicable = applicable_questions(turn.ctx.bank, turn.session.answers, render.assigned_categories(turn.ctx))
+    if question is not None and question in applicable and position not in turn.session.answers:
+        turn.replies.append(render.question_reply(turn.session, turn.ctx, question))
+    else:
+        _advance(turn, after=position)
+
+
+def _note_category_done(turn: _Turn, question: Question) -> None:
+    """A short score line when the last pending question of a category is answered."""
+    bank, session = turn.ctx.bank, turn.session
+    number = bank.item_of(question.id).category_number
+    pending = [q for q in applicable_questions(bank, session.answers, (number,)) if q.id not in session.answers]
+    if pending:
+        return
+    result = score(bank, session.answers).category(number)
+    turn.say(t.CATEGORY_DONE.format(number=number, score=f"{result.score:.0f}", level=result.level.name))
+
+
+# Commands ----------------------------------------------------------------------------------
+
+
+def _command(turn: _Turn, name: str) -> None:
+    _COMMANDS[name](turn)
+
+
+def _needs_assessment(action: Callable[[_Turn], None]) -> Callable[[_Turn], None]:
+    """Commands about answers make sense only after consent and joining."""
+
+    def guarded(turn: _Turn) -> None:
+        phase = turn.session.phase
+        if phase is Phase.CONSENT:
+            turn.say(t.NEED_CONSENT)
+            _prompt(turn)
+        elif phase is Phase.JOIN:
+            turn.say(t.NEED_JOIN)
+            _prompt(turn)
+        else:
+            action(turn)
+
+    return guarded
+
+
+def _cmd_start(turn: _Turn) -> None:
+    phase = turn.session.phase
+    if phase in (Phase.NEW, Phase.CONSENT):
+        _welcome(turn)
+    elif phase is Phase.JOIN:
+        _prompt(turn)
+    else:
+        _cmd_resume(turn)
+
+
+@_needs_assessment
+def _cmd_resume(turn: _Turn) -> None:
+    session = turn.session
+    if session.phase in DETOURS:
+        turn.move(phase=session.resume_phase or Phase.ANSWERING, resume_phase=None, edit_category=None)
+    if turn.session.phase is Phase.ANSWERING:
+        turn.say(t.RESUMED)
+        if turn.session.position is None:
+            _advance(turn, after=None)
+        else:
+            _resume_at(turn, turn.session.position)
+        return
+    _prompt(turn)
+
+
+@_needs_assessment
+def _cmd_back(turn: _Turn) -> None:
+    session, ctx = turn.session, turn.ctx
+    if session.phase in DETOURS:
+        _cmd_cancel(turn)
+        return
+    if ctx.round is None:
+        _prompt(turn)
+        return
+    applicable = applicable_questions(ctx.bank, session.answers, render.assigned_categories(ctx))
+    if session.phase is Phase.ANSWERING and session.position is not None:
+        ids = [q.id for q in applicable]
+        before = applicable[: ids.index(session.position)] if session.position in ids else []
+        if not before:
+            turn.say(t.AT_FIRST)
+            _prompt(turn)
+            return
+        target = before[-1]
+    else:
+        target = applicable[-1]
+    turn.move(phase=Phase.ANSWERING, position=target.id)
+    turn.replies.append(render.question_reply(turn.session, ctx, target))
+
+
+@_needs_assessment
+def _cmd_skip(turn: _Turn) -> None:
+    question = _question_on_screen(turn)
+    if question is None:
+        _prompt(turn)
+        return
+    if question.id not in turn.session.answers:
+        turn.move(skipped=turn.session.skipped | {question.id})
+        turn.say(t.SKIPPED)
+    _advance(turn, after=question.id)
+
+
+@_needs_assessment
+def _cmd_edit(turn: _Turn) -> None:
+    if not turn.session.answers:
+        turn.say(t.EDIT_NOTHING)
+        _prompt(turn)
+        return
+    base = turn.session.resume_phase if turn.session.phase in DETOURS else turn.session.phase
+    turn.move(phase=Phase.EDIT_CATEGORY, resume_phase=base, edit_category=None)
+    _edit_menu(turn)
+
+
+def _edit_menu(turn: _Turn) -> None:
+    bank = turn.ctx.bank
+    numbers = [n for n in render.assigned_categories(turn.ctx)
+               if any(bank.item_of(q).category_number == n for q in turn.session.answers)]
+    lines = [t.EDIT_PICK_CATEGORY] + [f"หมวด {n} {bank.category(n).short_name}" for n in numbers]
+    choices = tuple(Choice(f"หมวด {n}", edit_category_data(n)) for n in numbers)
+    turn.say("\n".join(lines), (*choices, Choice(t.BTN_CANCEL, command_data("cancel"))))
+
+
+def _edit_category(turn: _Turn, number: int) -> None:
+    bank, session = turn.ctx.bank, turn.session
+    answered = [q for q in bank.questions
+                if q.id in session.answers and bank.item_of(q.id).category_number == number]
+    if not answered or number not in render.assigned_categories(turn.ctx):
+        turn.say(t.EDIT_NOTHING)
+        turn.move(phase=Phase.EDIT_CATEGORY)
+        _edit_menu(turn)
+        return
+    if session.phase not in DETOURS:
+        turn.move(resume_phase=session.phase)
+    turn.move(phase=Phase.EDIT_QUESTION, edit_category=number)
+    lines = [t.EDIT_PICK_QUESTION.format(number=number, category=bank.category(number).short_name)]
+    choices = []
+    for n, question in enumerate(answered, 1):
+        item_id = bank.item_of(question.id).id
+        level = t.LEVEL_WORD[question.level]
+        answer = render.option_label(bank, question, session.answers[question.id])
+        lines.append(t.EDIT_LINE.format(n=n, item_id=item_id, level=level, answer=answer))
+        choices.append(Choice(f"{item_id} {level}", edit_question_data(question.id)))
+    turn.say("\n".join(lines), (*choices, Choice(t.BTN_CANCEL, command_data("cancel"))))
+
+
+def _edit_question(turn: _Turn, question_id: str) -> None:
+    bank, session = turn.ctx.bank, turn.session
+    question = bank.question(question_id)
+    if question is None or question_id not in session.answers or turn.ctx.round is None:
+        turn.say(t.FORGED)
+        _prompt(turn)
+        return
+    turn.move(phase=Phase.ANSWERING, position=question_id, resume_phase=None, edit_category=None)
+    turn.replies.append(render.question_reply(turn.session, turn.ctx, question))
+
+
+@_needs_assessment
+def _cmd_progress(turn: _Turn) -> None:
+    turn.say(render.progress_text(turn.session, turn.ctx))
+    _prompt(turn)
+
+
+@_needs_assessment
+def _cmd_summary(turn: _Turn) -> None:
+    final = turn.session.phase is Phase.DONE
+    turn.replies.append(render.summary_reply(turn.session, turn.ctx, final=final))
+    _prompt(turn)
+
+
+def _cmd_help(turn: _Turn) -> None:
+    turn.say(t.HELP)
+    _prompt(turn)
+
+
+def _cmd_explain(turn: _Turn) -> None:
+    question = _question_on_screen(turn)
+    if question is None:
+        _cmd_help(turn)
+        return
+    turn.replies.append(render.explain_reply(turn.session, turn.ctx, question))
+
+
+def _cmd_forget(turn: _Turn) -> None:
+    session = turn.session
+    if session.phase is Phase.NEW:
+        _welcome(turn)
+        return
+    base = session.resume_phase if session.phase in DETOURS else session.phase
+    turn.move(phase=Phase.CONFIRM_FORGET, resume_phase=base)
+    turn.say(t.FORGET_CONFIRM, _forget_choices())
+
+
+# Buttons that only make sense as buttons -------------------------------------------------------
+
+
+def _btn_accept(turn: _Turn) -> None:
+    if turn.session.phase is not Phase.CONSENT:
+        _prompt(turn)
+        return
+    turn.facts.append(GiveConsent())
+    if turn.ctx.agency_name:
+        _begin_assessment(turn)
+    else:
+        turn.move(phase=Phase.JOIN)
+        turn.say(t.ASK_INVITE)
+
+
+def _btn_decline(turn: _Turn) -> None:
+    if turn.session.phase is not Phase.CONSENT:
+        _prompt(turn)
+        return
+    turn.say(t.DECLINED, (Choice(t.BTN_ACCEPT, command_data("accept")),))
+
+
+def _btn_submit(turn: _Turn) -> None:
+    if turn.session.phase is not Phase.REVIEW:
+        _prompt(turn)
+        return
+    turn.move(phase=Phase.DONE)
+    turn.facts.append(Submit())
+    turn.say(t.SUBMITTED)
+    turn.replies.append(render.summary_reply(turn.session, turn.ctx, final=True))
+    turn.say(t.DONE_HINT, _done_choices())
+
+
+def _btn_answer_skipped(turn: _Turn) -> None:
+    if turn.session.phase is not Phase.REVIEW:
+        _prompt(turn)
+        return
+    turn.move(skipped=frozenset())
+    _advance(turn, after=None)
+
+
+def _cmd_cancel(turn: _Turn) -> None:
+    session = turn.session
+    if session.phase not in DETOURS:
+        _prompt(turn)
+        return
+    turn.say(t.FORGET_CANCELLED if session.phase is Phase.CONFIRM_FORGET else t.EDIT_CANCELLED)
+    turn.move(phase=session.resume_phase or Phase.ANSWERING, resume_phase=None, edit_category=None)
+    _prompt(turn)
+
+
+def _btn_forget_yes(turn: _Turn) -> None:
+    if turn.session.phase is not Phase.CONFIRM_FORGET:
+        _prompt(turn)
+        return
+    turn.facts.append(Forget())
+    turn.session = Session(version=turn.session.version)
+    turn.say(t.FORGOTTEN)
+
+
+_COMMANDS: dict[str, Callable[[_Turn], None]] = {
+    "start": _cmd_start,
+    "resume": _cmd_resume,
+    "back": _cmd_back,
+    "skip": _cmd_skip,
+    "edit": _cmd_edit,
+    "progress": _cmd_progress,
+    "summary": _cmd_summary,
+    "help": _cmd_help,
+    "forget": _cmd_forget,
+    "explain": _cmd_explain,
+}
+_BUTTONS: dict[str, Callable[[_Turn], None]] = {
+    "accept": _btn_accept,
+    "decline": _btn_decline,
+    "submit": _btn_submit,
+    "answer_skipped": _btn_answer_skipped,
+    "cancel": _cmd_cancel,
+    "forget_yes": _btn_forget_yes,
+}

@@ -1,0 +1,163 @@
+"""Composing the messages: questions, review, progress and summaries.  Pure functions of
+state and context; all wording comes from texts.py."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from conversations import texts as t
+from conversations.model import Choice, Context, Reply, Session
+from conversations.parsing import answer_data, command_data
+from criteria.model import Bank, Question
+from criteria.scoring import Result, applicable_questions, ranked_actions, score, strengths
+
+TOP_ACTIONS = 3
+TOP_STRENGTHS = 3
+
+
+def assigned_categories(ctx: Context) -> tuple[int, ...]:
+    return ctx.categories or tuple(c.number for c in ctx.bank.categories)
+
+
+def option_label(bank: Bank, question: Question, code: str | None) -> str:
+    option = None if code is None else bank.scale_for(question).option(code)
+    return option.label if option else "-"
+
+
+def question_reply(session: Session, ctx: Context, question: Question) -> Reply:
+    bank = ctx.bank
+    category = bank.category_of(question.id)
+    item = bank.item_of(question.id)
+    items = [i for c in assigned_categories(ctx) for i in bank.category(c).items]
+    item_pos = next((n for n, i in enumerate(items, 1) if i.id == item.id), 0)
+    header = t.QUESTION_HEADER.format(
+        number=category.number, category=category.short_name, item_pos=item_pos, item_total=len(items)
+    )
+    if question.level == "result":
+        level_line = t.QUESTION_RESULT.format(item_id=item.id)
+    else:
+        level_line = t.QUESTION_LEVEL.format(level=t.LEVEL_WORD[question.level], item_id=item.id)
+    lines = [header, level_line, "", question.text]
+    if question.id in session.answers:
+        lines += ["", t.EDITING_NOTE.format(answer=option_label(bank, question, session.answers[question.id]))]
+    elif question.id in session.set_aside:
+        lines += ["", t.PREVIOUS_NOTE.format(answer=option_label(bank, question, session.set_aside[question.id]))]
+    return Reply("\n".join(lines), answer_choices(session, bank, question), question_id=question.id)
+
+
+def answer_choices(session: Session, bank: Bank, question: Question) -> tuple[Choice, ...]:
+    options = tuple(
+        Choice(o.label, answer_data(question.id, o.code, session.version)) for o in bank.scale_for(question).options
+    )
+    return (
+        *options,
+        Choice(t.BTN_BACK, command_data("back")),
+        Choice(t.BTN_SKIP, command_data("skip")),
+        Choice(t.BTN_EXPLAIN, command_data("explain")),
+    )
+
+
+def explain_reply(session: Session, ctx: Context, question: Question) -> Reply:
+    item = ctx.bank.item_of(question.id)
+    text = f"ข้อ {item.id} {item.title}\n\n{question.help}"
+    return Reply(text, answer_choices(session, ctx.bank, question), question_id=question.id)
+
+
+# Progress ---------------------------------------------------------------------------
+
+
+def progress_counts(session: Session, ctx: Context) -> list[tuple[int, int, int]]:
+    """(category, answered, to answer) for each assigned category, under the current gate."""
+    bank = ctx.bank
+    rows = []
+    for number in assigned_categories(ctx):
+        wanted = applicable_questions(bank, session.answers, (number,))
+        answered = sum(1 for q in wanted if q.id in session.answers)
+        rows.append((number, answered, len(wanted)))
+    return rows
+
+
+def deadline_line(ctx: Context) -> str | None:
+    if ctx.round is None:
+        return None
+    closes = t.thai_date(ctx.round.closes_on)
+    days = (ctx.round.closes_on - ctx.now.date()).days
+    if days < 0:
+        return t.DEADLINE_PASSED.format(closes=closes)
+    if days == 0:
+        return t.DEADLINE_TODAY.format(closes=closes)
+    return t.DEADLINE.format(closes=closes, days=days)
+
+
+def progress_text(session: Session, ctx: Context) -> str:
+    rows = progress_counts(session, ctx)
+    answered = sum(r[1] for r in rows)
+    total = sum(r[2] for r in rows)
+    lines = [t.PROGRESS_TITLE.format(answered=answered, total=total)]
+    for number, done, wanted in rows:
+        mark = "✅" if done == wanted else ("🟡" if done else "⬜")
+        category = ctx.bank.category(number)
+        lines.append(t.PROGRESS_LINE.format(
+            mark=mark, number=number, category=category.short_name, answered=done, total=wanted))
+    if session.skipped:
+        lines.append(f"ข้ามไว้ {len(session.skipped)} ข้อ")
+    if deadline := deadline_line(ctx):
+        lines.append(deadline)
+    return "\n".join(lines)
+
+
+# Summary ----------------------------------------------------------------------------
+
+
+def _score_text(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def summary_text(answers: Mapping[str, str], ctx: Context, *, final: bool) -> str:
+    bank = ctx.bank
+    if not answers:
+        return t.SUMMARY_NOTHING
+    result = score(bank, answers)
+    categories = assigned_categories(ctx)
+    whole = len(categories) == len(bank.categories)
+    lines = []
+    if final:
+        lines.append(t.SUMMARY_TITLE)
+    else:
+        wanted = [q for q in applicable_questions(bank, answers, categories)]
+        done = sum(1 for q in wanted if q.id in answers)
+        lines.append(t.SUMMARY_PARTIAL.format(answered=done, total=len(wanted)))
+    if ctx.agency_name:
+        lines.append(ctx.agency_name + (f" · {ctx.round.name}" if ctx.round else ""))
+    if whole:
+        lines += ["", t.SUMMARY_OVERALL.format(
+            score=_score_text(result.overall), level=result.level.name, index=f"{result.index:.1f}")]
+    lines.append("")
+    for number in categories:
+        category = result.category(number)
+        lines.append(t.SUMMARY_CATEGORY.format(
+            number=number, category=category.category.short_name,
+            score=_score_text(category.score), level=category.level.name))
+    lines += _strength_lines(result, categories) + _action_lines(bank, result, categories)
+    if result.confidence is not None:
+        lines += ["", t.SUMMARY_CONFIDENCE.format(percent=round(result.confidence * 100), unsure=result.unsure)]
+    lines += ["", bank.disclaimer]
+    return "\n".join(lines)
+
+
+def _strength_lines(result: Result, categories: tuple[int, ...]) -> list[str]:
+    best = [i for i in strengths(result, count=30) if i.item.category_number in categories][:TOP_STRENGTHS]
+    if not best:
+        return []
+    return ["", t.SUMMARY_STRENGTHS] + [f"• {i.item.id} {i.item.title} ({_score_text(i.score)})" for i in best]
+
+
+def _action_lines(bank: Bank, result: Result, categories: tuple[int, ...]) -> list[str]:
+    actions = [a for a in ranked_actions(bank, result) if a.category.number in categories][:TOP_ACTIONS]
+    if not actions:
+        return []
+    return ["", t.SUMMARY_ACTIONS] + [f"{n}. [{a.item.id}] {a.text}" for n, a in enumerate(actions, 1)]
+
+
+def summary_reply(session: Session, ctx: Context, *, final: bool) -> Reply:
+    return Reply(summary_text(session.answers, ctx, final=final), summary=True)
