@@ -1,0 +1,231 @@
+"""Runs one inbound event end to end, in one database transaction:
+
+    dedupe → per-user lock → load → conversations.handle → apply facts → save → replies
+
+Replies are returned only after the transaction commits, so whatever the person was told
+has been recorded; a crash before the commit leaves no trace and a redelivery runs again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.locks import KeyedLocks
+from conversations import (
+    Context,
+    Event,
+    Forget,
+    GiveConsent,
+    JoinRefused,
+    Joined,
+    Phase,
+    RecordAnswer,
+    RedeemInvite,
+    Reply,
+    RoundInfo,
+    Session,
+    SetAside,
+    Step,
+    Submit,
+    handle,
+)
+from criteria.model import Bank
+from storage import repository as repo
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 4
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    channel: str  # "line" | "telegram" | "console"
+    user_id: str  # the platform's user id
+    event: Event
+    event_id: str | None = None  # the platform's id for dedupe (webhookEventId, update_id)
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    replies: tuple[Reply, ...]
+    duplicate: bool = False
+
+
+@dataclass
+class _Loaded:
+    session: Session
+    ctx: Context
+    assessment_id: int | None
+    stored_version: int | None  # None: no session row yet
+    submitted_at: datetime | None
+
+
+class Engine:
+    def __init__(self, db: Database, bank: Bank, *, clock: Clock = utc_now, timezone: str = "Asia/Bangkok") -> None:
+        self.db = db
+        self.bank = bank
+        self.clock = clock
+        self.tz = ZoneInfo(timezone)
+        self.locks = KeyedLocks()
+
+    async def handle(self, inbound: Inbound) -> Outcome:
+        async with self.locks.hold(f"{inbound.channel}:{inbound.user_id}"):
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                try:
+                    return await self._handle_once(inbound)
+                except (IntegrityError, repo.StaleSession, OperationalError) as error:
+                    # Another worker won a race (same event, a new user's first two events, a
+                    # busy SQLite file).  The transaction rolled back whole; look again.
+                    if inbound.event_id and await self._seen(inbound):
+                        return Outcome((), duplicate=True)
+                    if attempt == MAX_ATTEMPTS:
+                        raise
+                    log.warning("retrying event for %s after %s", inbound.channel, type(error).__name__)
+        raise AssertionError("unreachable")
+
+    async def _seen(self, inbound: Inbound) -> bool:
+        assert inbound.event_id is not None
+        async with self.db.engine.connect() as conn:
+            return await repo.event_seen(conn, inbound.channel, inbound.event_id)
+
+    async def _handle_once(self, inbound: Inbound) -> Outcome:
+        now = self.clock()
+        async with self.db.transaction() as conn:
+            if inbound.event_id and not await repo.claim_event(conn, inbound.channel, inbound.event_id, now):
+                return Outcome((), duplicate=True)
+            user = await self._user(conn, inbound, now)
+            loaded = await self._load(conn, user, now)
+            replies: list[Reply] = []
+            event: Event | None = inbound.event
+            while event is not None:
+                step = handle(loaded.session, event, loaded.ctx)
+                replies += step.replies
+                loaded.session = step.session
+                event, user = await self._apply(conn, user, loaded, step, now)
+                if user is None:  # forgotten: nothing of this person is kept
+                    return Outcome(tuple(replies))
+            await self._save(conn, user, loaded, now)
+        return Outcome(tuple(replies))
+
+    async def _user(self, conn: AsyncConnection, inbound: Inbound, now: datetime) -> repo.UserRow:
+        user = await repo.lock_user(conn, inbound.channel, inbound.user_id, for_update=not self.db.is_sqlite)
+        if user is None:
+            return await repo.create_user(conn, inbound.channel, inbound.user_id, inbound.display_name, now)
+        changes: dict[str, object] = {}
+        if inbound.display_name and inbound.display_name != user.display_name:
+            changes["display_name"] = inbound.display_name
+        if not user.active:
+            changes["active"] = True  # they came back (LINE re-follow)
+        if changes:
+            await repo.update_user(conn, user.id, **changes)
+            user = replace(user, **changes)  # type: ignore[arg-type]
+        return user
+
+    async def _load(self, conn: AsyncConnection, user: repo.UserRow, now: datetime) -> _Loaded:
+        stored = await repo.load_session(conn, user.id)
+        ctx, assessment_id = await self._context(conn, user, now)
+        session = Session() if stored is None else _session_from_row(stored)
+        submitted_at = None if stored is None else stored.submitted_at
+        if stored is not None and assessment_id is not None and stored.assessment_id not in (None, assessment_id):
+            # A new round has opened since this person last answered: start its assessment afresh.
+            session = replace(session, phase=Phase.ANSWERING, position=None, skipped=frozenset(), set_aside={},
+                              edit_category=None, resume_phase=None)
+            submitted_at = None
+        answers = {} if assessment_id is None else await repo.current_answers(conn, assessment_id, user.id)
+        session = replace(session, answers=answers)
+        return _Loaded(session, ctx, assessment_id, None if stored is None else stored.version, submitted_at)
+
+    async def _context(self, conn: AsyncConnection, user: repo.UserRow, now: datetime) -> tuple[Context, int | None]:
+        local_now = now.astimezone(self.tz)
+        agency_name = round_info = assessment_id = None
+        if user.agency_id is not None:
+            agency = await repo.agency_by_id(conn, user.agency_id)
+            agency_name = agency.name if agency else None
+            current = await repo.current_round(conn, user.agency_id, local_now.date())
+            if current is not None:
+                round_info = RoundInfo(current.name, current.closes_on)
+                assessment_id = await repo.assessment_for(
+                    conn, user.agency_id, current.id, self.bank.id, self.bank.version, now)
+        ctx = Context(bank=self.bank, now=local_now, agency_name=agency_name, round=round_info,
+                      categories=user.categories, display_name=user.display_name)
+        return ctx, assessment_id
+
+    async def _apply(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded, step: Step,
+                     now: datetime) -> tuple[Event | None, repo.UserRow | None]:
+        """Make the step's facts durable; returns a follow-up event for the core, if any."""
+        follow_up: Event | None = None
+        for fact in step.facts:
+            match fact:
+                case RecordAnswer(question_id, code):
+                    assert loaded.assessment_id is not None, "the core records answers only inside a round"
+                    await repo.record_answer(conn, loaded.assessment_id, user.id, question_id, code, now)
+                case SetAside(question_id):
+                    assert loaded.assessment_id is not None
+                    await repo.set_aside(conn, loaded.assessment_id, user.id, question_id, now)
+                case GiveConsent():
+                    await repo.update_user(conn, user.id, consent_at=now)
+                    user = replace(user, consent_at=now)
+                case Submit():
+                    loaded.submitted_at = now
+                case RedeemInvite(code):
+                    follow_up, user = await self._redeem(conn, user, loaded, code, now)
+                case Forget():
+                    await repo.forget_user(conn, user.id, now)
+                    return None, None
+        return follow_up, user
+
+    async def _redeem(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded, code: str,
+                      now: datetime) -> tuple[Event, repo.UserRow]:
+        granted = await repo.redeem_invite(conn, code, now)
+        if isinstance(granted, str):
+            await repo.audit(conn, now, user.id, "invite.refused", None, {"reason": granted})
+            return JoinRefused(granted), user
+        changes = {"agency_id": granted.agency_id, "role": granted.role,
+                   "categories": repo.categories_text(granted.categories)}
+        await repo.update_user(conn, user.id, **changes)
+        user = replace(user, agency_id=granted.agency_id, role=granted.role, categories=granted.categories)
+        await repo.audit(conn, now, user.id, "invite.redeemed", str(granted.agency_id), {"role": granted.role})
+        loaded.ctx, loaded.assessment_id = await self._context(conn, user, now)
+        answers = {} if loaded.assessment_id is None else await repo.current_answers(
+            conn, loaded.assessment_id, user.id)
+        loaded.session = replace(loaded.session, answers=answers)
+        return Joined(granted.agency_name), user
+
+    async def _save(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded, now: datetime) -> None:
+        session = loaded.session
+        state: dict[str, object] = {"skipped": sorted(session.skipped), "set_aside": dict(session.set_aside)}
+        if session.edit_category is not None:
+            state["edit_category"] = session.edit_category
+        if session.resume_phase is not None:
+            state["resume_phase"] = session.resume_phase.value
+        submitted_at = loaded.submitted_at if session.phase is Phase.DONE else None
+        row = repo.SessionRow(loaded.assessment_id, session.phase.value, session.position, state, session.version,
+                              submitted_at)
+        await repo.save_session(conn, user.id, row, expected_version=loaded.stored_version, now=now)
+
+
+def _session_from_row(row: repo.SessionRow) -> Session:
+    state = row.state
+    resume = state.get("resume_phase")
+    return Session(
+        phase=Phase(row.phase),
+        position=row.position,
+        set_aside=dict(state.get("set_aside", {})),
+        skipped=frozenset(state.get("skipped", ())),
+        version=row.version,
+        edit_category=state.get("edit_category"),
+        resume_phase=Phase(resume) if resume else None,
+    )

@@ -1,0 +1,324 @@
+"""Queries the engine and the admin commands run, each inside a caller's transaction.
+
+Functions here never commit: the caller owns the transaction (one per inbound event),
+so an event's dedupe record, answers and session either all land or none do.
+The hot path (one answer) is: lock user, read session, read answers, close old answer,
+insert answer, update session — Core statements, no ORM unit of work.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.schema import (
+    agencies,
+    answers,
+    assessments,
+    audit_log,
+    conversation_sessions,
+    invites,
+    processed_events,
+    rounds,
+    users,
+)
+
+INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud and retype
+INVITE_LENGTH = 10  # 30^10 ≈ 2^49
+
+
+class StaleSession(Exception):
+    """The session changed under us (another worker won); the event is retried."""
+
+
+# Rows as plain frozen records -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    id: int
+    channel: str
+    channel_user_id: str
+    display_name: str | None
+    role: str
+    agency_id: int | None
+    categories: tuple[int, ...] | None
+    consent_at: datetime | None
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    assessment_id: int | None
+    phase: str
+    position: str | None
+    state: dict[str, Any]
+    version: int
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRow:
+    id: int
+    name: str
+    agency_id: int
+    opens_on: date
+    closes_on: date
+
+
+def _categories(text: str | None) -> tuple[int, ...] | None:
+    return tuple(int(n) for n in text.split(",")) if text else None
+
+
+def categories_text(numbers: tuple[int, ...] | list[int] | None) -> str | None:
+    return ",".join(str(n) for n in sorted(set(numbers))) if numbers else None
+
+
+def _user(row: Any) -> UserRow:
+    return UserRow(row.id, row.channel, row.channel_user_id, row.display_name, row.role, row.agency_id,
+                   _categories(row.categories), row.consent_at, row.active)
+
+
+# Events -------------------------------------------------------------------------------------
+
+
+async def claim_event(conn: AsyncConnection, channel: str, event_id: str, now: datetime) -> bool:
+    """Record an inbound event id; False when it was already processed (a redelivery).
+
+    Inside the event's transaction: if processing fails, the claim rolls back with it and a
+    redelivery is processed again.  Two workers racing on one id: the loser hits the unique
+    constraint and its whole transaction (not just this insert) is rolled back by the caller.
+    """
+    seen = await conn.scalar(
+        select(processed_events.c.id).where(processed_events.c.channel == channel,
+                                            processed_events.c.event_id == event_id))
+    if seen is not None:
+        return False
+    await conn.execute(insert(processed_events).values(channel=channel, event_id=event_id, processed_at=now))
+    return True
+
+
+async def event_seen(conn: AsyncConnection, channel: str, event_id: str) -> bool:
+    found = await conn.scalar(select(processed_events.c.id).where(
+        processed_events.c.channel == channel, processed_events.c.event_id == event_id))
+    return found is not None
+
+
+async def prune_events(conn: AsyncConnection, before: datetime) -> int:
+    result = await conn.execute(delete(processed_events).where(processed_events.c.processed_at < before))
+    return result.rowcount
+
+
+# Users --------------------------------------------------------------------------------------
+
+
+async def lock_user(conn: AsyncConnection, channel: str, channel_user_id: str, *, for_update: bool) -> UserRow | None:
+    query = select(users).where(users.c.channel == channel, users.c.channel_user_id == channel_user_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).first()
+    return None if row is None else _user(row)
+
+
+async def create_user(conn: AsyncConnection, channel: str, channel_user_id: str, display_name: str | None,
+                      now: datetime, *, role: str = "officer", agency_id: int | None = None) -> UserRow:
+    result = await conn.execute(insert(users).values(
+        channel=channel, channel_user_id=channel_user_id, display_name=display_name, role=role,
+        agency_id=agency_id, active=True, created_at=now).returning(users))
+    return _user(result.one())
+
+
+async def update_user(conn: AsyncConnection, user_id: int, **values: Any) -> None:
+    await conn.execute(update(users).where(users.c.id == user_id).values(**values))
+
+
+async def forget_user(conn: AsyncConnection, user_id: int, now: datetime) -> None:
+    """PDPA erasure: answers, session and the user row itself; the audit keeps no personal data."""
+    await conn.execute(delete(answers).where(answers.c.user_id == user_id))
+    await conn.execute(delete(conversation_sessions).where(conversation_sessions.c.user_id == user_id))
+    await conn.execute(update(audit_log).where(audit_log.c.actor_user_id == user_id).values(actor_user_id=None))
+    await conn.execute(update(invites).where(invites.c.created_by == user_id).values(created_by=None))
+    await conn.execute(delete(users).where(users.c.id == user_id))
+    await audit(conn, now, None, "user.forgotten", None, {})
+
+
+# Agencies, rounds, assessments ----------------------------------------------------------------
+
+
+async def agency_by_code(conn: AsyncConnection, code: str) -> Any:
+    return (await conn.execute(select(agencies).where(agencies.c.code == code))).first()
+
+
+async def agency_by_id(conn: AsyncConnection, agency_id: int) -> Any:
+    return (await conn.execute(select(agencies).where(agencies.c.id == agency_id))).first()
+
+
+async def add_agency(conn: AsyncConnection, code: str, name: str, parent_id: int | None, now: datetime) -> int:
+    result = await conn.execute(insert(agencies).values(code=code, name=name, parent_id=parent_id, created_at=now)
+                                .returning(agencies.c.id))
+    return int(result.scalar_one())
+
+
+async def count_agencies(conn: AsyncConnection) -> int:
+    return int(await conn.scalar(select(func.count()).select_from(agencies)) or 0)
+
+
+async def ancestors(conn: AsyncConnection, agency_id: int) -> list[int]:
+    """The agency and every parent above it, nearest first (a province holds its agencies)."""
+    chain: list[int] = []
+    current: int | None = agency_id
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = await conn.scalar(select(agencies.c.parent_id).where(agencies.c.id == current))
+    return chain
+
+
+async def open_round(conn: AsyncConnection, name: str, agency_id: int, opens_on: date, closes_on: date,
+                     now: datetime) -> int:
+    result = await conn.execute(insert(rounds).values(
+        name=name, agency_id=agency_id, opens_on=opens_on, closes_on=closes_on, created_at=now)
+        .returning(rounds.c.id))
+    return int(result.scalar_one())
+
+
+async def current_round(conn: AsyncConnection, agency_id: int, today: date) -> RoundRow | None:
+    """The newest round still open for this agency or any agency above it."""
+    chain = await ancestors(conn, agency_id)
+    row = (await conn.execute(
+        select(rounds)
+        .where(rounds.c.agency_id.in_(chain), rounds.c.closed_at.is_(None), rounds.c.opens_on <= today)
+        .order_by(rounds.c.created_at.desc(), rounds.c.id.desc())
+        .limit(1)
+    )).first()
+    return None if row is None else RoundRow(row.id, row.name, row.agency_id, row.opens_on, row.closes_on)
+
+
+async def assessment_for(conn: AsyncConnection, agency_id: int, round_id: int, bank_id: str, bank_version: str,
+                         now: datetime) -> int:
+    """The agency's assessment in this round, created on first use and pinned to the bank version."""
+    query = select(assessments.c.id).where(assessments.c.agency_id == agency_id, assessments.c.round_id == round_id)
+    found = await conn.scalar(query)
+    if found is not None:
+        return int(found)
+    result = await conn.execute(insert(assessments).values(
+        agency_id=agency_id, round_id=round_id, bank_id=bank_id, bank_version=bank_version, created_at=now)
+        .returning(assessments.c.id))
+    return int(result.scalar_one())
+
+
+# Answers -------------------------------------------------------------------------------------
+
+
+def _current(assessment_id: int, user_id: int) -> Any:
+    return and_(answers.c.assessment_id == assessment_id, answers.c.user_id == user_id,
+                answers.c.replaced_at.is_(None))
+
+
+async def current_answers(conn: AsyncConnection, assessment_id: int, user_id: int) -> dict[str, str]:
+    rows = await conn.execute(select(answers.c.question_id, answers.c.value).where(_current(assessment_id, user_id)))
+    return {row.question_id: row.value for row in rows}
+
+
+async def record_answer(conn: AsyncConnection, assessment_id: int, user_id: int, question_id: str, value: str,
+                        now: datetime) -> None:
+    """Close the current answer (kept as history) and add the new one."""
+    await conn.execute(update(answers).where(_current(assessment_id, user_id), answers.c.question_id == question_id)
+                       .values(replaced_at=now))
+    await conn.execute(insert(answers).values(assessment_id=assessment_id, user_id=user_id, question_id=question_id,
+                                              value=value, answered_at=now, set_aside=False))
+
+
+async def set_aside(conn: AsyncConnection, assessment_id: int, user_id: int, question_id: str, now: datetime) -> None:
+    await conn.execute(update(answers).where(_current(assessment_id, user_id), answers.c.question_id == question_id)
+                       .values(replaced_at=now, set_aside=True))
+
+
+async def answer_history(conn: AsyncConnection, assessment_id: int, user_id: int, question_id: str) -> list[Any]:
+    rows = await conn.execute(select(answers).where(
+        answers.c.assessment_id == assessment_id, answers.c.user_id == user_id, answers.c.question_id == question_id)
+        .order_by(answers.c.id))
+    return list(rows)
+
+
+# Conversation sessions ---------------------------------------------------------------------------
+
+
+async def load_session(conn: AsyncConnection, user_id: int) -> SessionRow | None:
+    row = (await conn.execute(select(conversation_sessions).where(conversation_sessions.c.user_id == user_id))).first()
+    if row is None:
+        return None
+    return SessionRow(row.assessment_id, row.phase, row.position, dict(row.state or {}), row.version, row.submitted_at)
+
+
+async def save_session(conn: AsyncConnection, user_id: int, row: SessionRow, *, expected_version: int | None,
+                       now: datetime) -> None:
+    """Write the session if nobody else did since we read it (`expected_version`; None = new)."""
+    values = {"assessment_id": row.assessment_id, "phase": row.phase, "position": row.position, "state": row.state,
+              "version": row.version, "submitted_at": row.submitted_at, "updated_at": now}
+    if expected_version is None:
+        await conn.execute(insert(conversation_sessions).values(user_id=user_id, **values))
+        return
+    result = await conn.execute(update(conversation_sessions)
+                                .where(conversation_sessions.c.user_id == user_id,
+                                       conversation_sessions.c.version == expected_version)
+                                .values(**values))
+    if result.rowcount != 1:
+        raise StaleSession(f"session of user {user_id} is no longer at version {expected_version}")
+
+
+# Invites -----------------------------------------------------------------------------------------
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+
+
+def format_invite_code(code: str) -> str:
+    return f"{code[:5]}-{code[5:]}" if len(code) == INVITE_LENGTH else code
+
+
+async def create_invite(conn: AsyncConnection, agency_id: int, role: str, now: datetime, *, uses: int, days: int,
+                        categories: tuple[int, ...] | None = None, created_by: int | None = None,
+                        code: str | None = None) -> str:
+    code = code or new_invite_code()
+    await conn.execute(insert(invites).values(
+        code=code, agency_id=agency_id, role=role, categories=categories_text(categories), max_uses=uses, uses=0,
+        expires_at=now + timedelta(days=days), created_by=created_by, created_at=now))
+    return code
+
+
+@dataclass(frozen=True, slots=True)
+class Redeemed:
+    agency_id: int
+    agency_name: str
+    role: str
+    categories: tuple[int, ...] | None
+
+
+async def redeem_invite(conn: AsyncConnection, code: str, now: datetime) -> Redeemed | str:
+    """Use one invite; returns what it grants, or the reason it cannot: unknown, expired, used_up."""
+    row = (await conn.execute(select(invites).where(invites.c.code == code).with_for_update())).first()
+    if row is None:
+        return "unknown"
+    if row.expires_at <= now:
+        return "expired"
+    taken = await conn.execute(update(invites).where(invites.c.id == row.id, invites.c.uses < invites.c.max_uses)
+                               .values(uses=invites.c.uses + 1))
+    if taken.rowcount != 1:
+        return "used_up"
+    agency = await agency_by_id(conn, row.agency_id)
+    return Redeemed(row.agency_id, agency.name, row.role, _categories(row.categories))
+
+
+# Audit -------------------------------------------------------------------------------------------
+
+
+async def audit(conn: AsyncConnection, now: datetime, actor: int | None, action: str, scope: str | None,
+                details: dict[str, Any]) -> None:
+    await conn.execute(insert(audit_log).values(at=now, actor_user_id=actor, action=action, scope=scope,
+                                                details=details))
