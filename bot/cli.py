@@ -60,8 +60,8 @@ def _criteria_check(args: argparse.Namespace) -> int:
     actions = sum(1 for q in questions if q.action)
     print(f"{bank.title} — version {bank.version}: OK")
     print(f"categories: {len(bank.categories)}")
-    print(f"items: {len(bank.items)} ({sum(c.kind == 'process' for c in bank.categories) * 4} process, "
-          f"{sum(len(c.items) for c in bank.categories if c.kind == 'results')} results)")
+    process = sum(len(c.items) for c in bank.categories if c.kind == "process")
+    print(f"items: {len(bank.items)} ({process} process, {len(bank.items) - process} results)")
     print(f"questions: {len(questions)}")
     print(f"actions: {actions}")
     print(f"profile questions: {len(bank.profile)}")

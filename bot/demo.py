@@ -23,8 +23,8 @@ async def ensure_starter(conn: AsyncConnection, now: datetime, tz: ZoneInfo) -> 
         return False
     agency_id = await repo.add_agency(conn, DEMO_AGENCY, "หน่วยงานสาธิต", None, now)
     today = now.astimezone(tz).date()
-    await repo.open_round(conn, f"รอบสาธิต {today.year + 543}", agency_id, today, today + timedelta(days=DEMO_ROUND_DAYS),
-                          now)
+    closes = today + timedelta(days=DEMO_ROUND_DAYS)
+    await repo.open_round(conn, f"รอบสาธิต {today.year + 543}", agency_id, today, closes, now)
     await repo.create_invite(conn, agency_id, "officer", now, uses=1_000_000, days=3650, code=DEMO_INVITE)
     await repo.audit(conn, now, None, "demo.starter", DEMO_AGENCY, {})
     return True

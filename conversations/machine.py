@@ -58,6 +58,8 @@ from conversations.parsing import (
 from criteria.model import Question
 from criteria.scoring import applicable_questions, inapplicable_answers, next_question, score
 
+YES_WORDS = frozenset({"ใช่", "ตกลง", "ยืนยัน", "yes", "ok", "y"})
+NO_WORDS = frozenset({"ไม่", "ไม่ใช่", "no", "n"})
 DETOURS = (Phase.EDIT_CATEGORY, Phase.EDIT_QUESTION, Phase.CONFIRM_FORGET)
 ASSESSING = (Phase.ANSWERING, Phase.REVIEW, Phase.DONE, *DETOURS)
 
@@ -143,6 +145,10 @@ def _choice_for_text(turn: _Turn, text: str) -> str | None:
     """A typed number or label picks the matching button of the current prompt."""
     on_screen = replace(turn.session, version=turn.session.version - 1)  # as drawn last turn
     choices = [c for r in current_prompt(on_screen, turn.ctx) for c in r.choices]
+    if turn.session.phase is Phase.ANSWERING and turn.session.position is None:
+        # No question was on screen, only "no round yet" with its ทำต่อ button: a number
+        # cannot answer a question the person has not seen, even if the round opened since.
+        choices = [Choice(t.BTN_RESUME, command_data("resume"))]
     number = number_of(text)
     if number is not None and 1 <= number <= len(choices):
         return choices[number - 1].data
@@ -150,8 +156,14 @@ def _choice_for_text(turn: _Turn, text: str) -> str | None:
     for choice in choices:
         if normalize(choice.label) == typed:
             return choice.data
+    if typed in YES_WORDS or typed in NO_WORDS:  # "ใช่" / "ไม่" to a yes-or-no question
+        wanted = {Phase.CONSENT: ("accept", "decline"), Phase.CONFIRM_FORGET: ("forget_yes", "cancel")}
+        if pair := wanted.get(turn.session.phase):
+            return command_data(pair[0] if typed in YES_WORDS else pair[1])
     question = _question_on_screen(turn)
-    if question is not None:  # result answers may be typed as their points, e.g. "300"
+    if question is not None:  # result answers may be typed as their points, e.g. "300" or "๓๐๐"
+        if typed.isdecimal():
+            typed = str(int(typed))
         for option in turn.ctx.bank.scale_for(question).options:
             if typed in (option.code.casefold(), normalize(option.text)):
                 return answer_data(question.id, option.code, on_screen.version)
@@ -169,7 +181,7 @@ def _on_tap(turn: _Turn, data: str) -> None:
             (_COMMANDS.get(name) or _BUTTONS[name])(turn)
         case AnswerTap() if phase in ASSESSING:
             _on_answer_tap(turn, intent)
-        case EditCategoryTap(number) if phase in ASSESSING:
+        case EditCategoryTap(number) if phase in ASSESSING and number in render.assigned_categories(turn.ctx):
             _edit_category(turn, number)
         case EditQuestionTap(question_id) if phase in ASSESSING:
             _edit_question(turn, question_id)
@@ -210,7 +222,7 @@ def _prompt(turn: _Turn) -> None:
 
 
 def _welcome(turn: _Turn) -> None:
-    name = f" คุณ{turn.ctx.display_name}" if turn.ctx.display_name else ""
+    name = t.WELCOME_NAME.format(name=turn.ctx.display_name) if turn.ctx.display_name else ""
     turn.say(t.WELCOME.format(name=name))
     turn.move(phase=Phase.CONSENT)
     turn.say(t.PDPA_NOTICE, _consent_choices())
@@ -240,6 +252,9 @@ def _not_understood(turn: _Turn) -> None:
     elif turn.session.phase is Phase.CONSENT:
         turn.say(t.NEED_CONSENT)
         turn.say(t.PDPA_NOTICE, _consent_choices())
+        return
+    elif turn.session.phase is Phase.JOIN:
+        turn.say(t.ASK_INVITE)
         return
     else:
         turn.say(t.NOT_UNDERSTOOD.format(count=max(1, len([c for r in current_prompt(turn.session, turn.ctx)
@@ -342,13 +357,15 @@ def _record(turn: _Turn, question: Question, code: str) -> None:
     if dropped:
         items = sorted({turn.ctx.bank.item_of(q).id for q in dropped})
         turn.say(t.SET_ASIDE.format(items=", ".join(items)))
-    turn.move(answers=answers, set_aside=set_aside, skipped=session.skipped - {question.id})
+    still_asked = {q.id for q in applicable_questions(turn.ctx.bank, answers)}
+    skipped = frozenset(q for q in session.skipped if q in still_asked) - {question.id}
+    turn.move(answers=answers, set_aside=set_aside, skipped=skipped)
 
 
 def _resume_at(turn: _Turn, position: str) -> None:
     question = turn.ctx.bank.question(position)
     applicable = applicable_questions(turn.ctx.bank, turn.session.answers, render.assigned_categories(turn.ctx))
-    if question is not None and question in applicable and position not in turn.session.answers:
+    if question is not None and question in applicable:  # answered too: the person went back to it
         turn.replies.append(render.question_reply(turn.session, turn.ctx, question))
     else:
         _advance(turn, after=position)
@@ -376,7 +393,8 @@ def _needs_assessment(action: Callable[[_Turn], None]) -> Callable[[_Turn], None
     """Commands about answers make sense only after consent and joining."""
 
     def guarded(turn: _Turn) -> None:
-        phase = turn.session.phase
+        session = turn.session
+        phase = session.resume_phase if session.phase in DETOURS and session.resume_phase else session.phase
         if phase is Phase.CONSENT:
             turn.say(t.NEED_CONSENT)
             _prompt(turn)
@@ -465,8 +483,9 @@ def _edit_menu(turn: _Turn) -> None:
     bank = turn.ctx.bank
     numbers = [n for n in render.assigned_categories(turn.ctx)
                if any(bank.item_of(q).category_number == n for q in turn.session.answers)]
-    lines = [t.EDIT_PICK_CATEGORY] + [f"หมวด {n} {bank.category(n).short_name}" for n in numbers]
-    choices = tuple(Choice(f"หมวด {n}", edit_category_data(n)) for n in numbers)
+    lines = [t.EDIT_PICK_CATEGORY] + [t.EDIT_CATEGORY_LINE.format(number=n, category=bank.category(n).short_name)
+                                      for n in numbers]
+    choices = tuple(Choice(t.BTN_CATEGORY.format(number=n), edit_category_data(n)) for n in numbers)
     turn.say("\n".join(lines), (*choices, Choice(t.BTN_CANCEL, command_data("cancel"))))
 
 
@@ -474,13 +493,13 @@ def _edit_category(turn: _Turn, number: int) -> None:
     bank, session = turn.ctx.bank, turn.session
     answered = [q for q in bank.questions
                 if q.id in session.answers and bank.item_of(q.id).category_number == number]
-    if not answered or number not in render.assigned_categories(turn.ctx):
+    if session.phase not in DETOURS:
+        turn.move(resume_phase=session.phase)
+    if not answered:
         turn.say(t.EDIT_NOTHING)
         turn.move(phase=Phase.EDIT_CATEGORY)
         _edit_menu(turn)
         return
-    if session.phase not in DETOURS:
-        turn.move(resume_phase=session.phase)
     turn.move(phase=Phase.EDIT_QUESTION, edit_category=number)
     lines = [t.EDIT_PICK_QUESTION.format(number=number, category=bank.category(number).short_name)]
     choices = []

@@ -78,10 +78,12 @@ class EditQuestionTap:
 
 TapIntent = AnswerTap | CommandTap | EditCategoryTap | EditQuestionTap
 
-_ANSWER = re.compile(r"^a:(Q[1-7]\.[1-9][BASR]):([A-Za-z0-9]{1,3}):(\d{1,9})$")
-_COMMAND = re.compile(r"^c:([a-z_]{1,20})$")
-_EDIT_CATEGORY = re.compile(r"^e:([1-7])$")
-_EDIT_QUESTION = re.compile(r"^q:(Q[1-7]\.[1-9][BASR])$")
+# ASCII only and anchored with \Z: `\d` would accept Thai digits and `$` a trailing newline,
+# and we never render either — such data is forged or corrupted.
+_ANSWER = re.compile(r"\Aa:(Q[1-7]\.[1-9][BASR]):([A-Za-z0-9]{1,3}):([0-9]{1,9})\Z")
+_COMMAND = re.compile(r"\Ac:([a-z_]{1,20})\Z")
+_EDIT_CATEGORY = re.compile(r"\Ae:([1-7])\Z")
+_EDIT_QUESTION = re.compile(r"\Aq:(Q[1-7]\.[1-9][BASR])\Z")
 
 
 def answer_data(question_id: str, code: str, version: int) -> str:

@@ -59,7 +59,7 @@ def answer_choices(session: Session, bank: Bank, question: Question) -> tuple[Ch
 
 def explain_reply(session: Session, ctx: Context, question: Question) -> Reply:
     item = ctx.bank.item_of(question.id)
-    text = f"ข้อ {item.id} {item.title}\n\n{question.help}"
+    text = t.EXPLAIN.format(item_id=item.id, title=item.title, help=question.help)
     return Reply(text, answer_choices(session, ctx.bank, question), question_id=question.id)
 
 
@@ -100,7 +100,7 @@ def progress_text(session: Session, ctx: Context) -> str:
         lines.append(t.PROGRESS_LINE.format(
             mark=mark, number=number, category=category.short_name, answered=done, total=wanted))
     if session.skipped:
-        lines.append(f"ข้ามไว้ {len(session.skipped)} ข้อ")
+        lines.append(t.PROGRESS_SKIPPED.format(count=len(session.skipped)))
     if deadline := deadline_line(ctx):
         lines.append(deadline)
     return "\n".join(lines)

@@ -44,14 +44,19 @@ def _parse_one(bank: Bank, answers: Mapping[Any, Any], where: str) -> dict[str, 
     return result
 
 
+def _normal(text: str) -> str:
+    # Both sides: NFKC splits SARA AM (ำ) into two code points, so a raw label would never match.
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
 def to_code(options: Any, value: Any) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
-    text = unicodedata.normalize("NFKC", str(value)).strip().casefold()
-    if text.isdigit():
+    text = _normal(str(value))
+    if text.isdecimal():
         text = str(int(text))  # Thai digits and leading zeros
     for option in options:
-        if option.code.casefold() == text or option.label.casefold() == text:
+        if option.code.casefold() == text or _normal(option.label) == text:
             return str(option.code)
         if option.unsure and text in UNSURE_WORDS:
             return str(option.code)

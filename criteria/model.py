@@ -1,15 +1,17 @@
 """The PMQA bank's shape: pydantic models validated once, at load time.
 
 The models are frozen so a loaded bank can be shared and cached safely; lookups that
-scoring needs on every call (question by id, items in order) are built once in
-`Bank.model_post_init`.
+scoring needs on every call (question by id, items in order) are built once, in
+`Bank.lookup`, as plain dicts.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 LABEL_MAX = 20  # LINE quick reply / button label limit, in characters
 QUESTION_MAX = 200
@@ -48,18 +50,20 @@ class Scale(_Frozen):
     for_level: tuple[Level, ...]
     options: tuple[Option, ...] = Field(min_length=2, max_length=13)
 
+    @cached_property
+    def _by_code(self) -> dict[str, Option]:
+        return {o.code: o for o in self.options}
+
+    @cached_property
+    def _ranks(self) -> dict[str, int]:
+        return {o.code: n for n, o in enumerate(o for o in self.options if not o.unsure)}
+
     def option(self, code: str) -> Option | None:
-        for option in self.options:
-            if option.code == code:
-                return option
-        return None
+        return self._by_code.get(code)
 
     def rank(self, code: str) -> int:
         """Position on the scale, lowest first; "not sure" ranks with the lowest answer."""
-        option = self.option(code)
-        if option is None or option.unsure:
-            return 0
-        return [o for o in self.options if not o.unsure].index(option)
+        return self._ranks.get(code, 0)
 
     @property
     def full_option(self) -> Option:
@@ -131,58 +135,70 @@ class Bank(_Frozen):
     profile: tuple[ProfileQuestion, ...] = ()
     categories: tuple[Category, ...]
 
-    _questions: dict[str, Question] = PrivateAttr(default_factory=dict)
-    _items: dict[str, Item] = PrivateAttr(default_factory=dict)
-    _item_of: dict[str, Item] = PrivateAttr(default_factory=dict)
-    _scale_of_level: dict[str, Scale] = PrivateAttr(default_factory=dict)
-    _order: dict[str, int] = PrivateAttr(default_factory=dict)
-
-    def model_post_init(self, __context: object) -> None:
-        for scale in self.scales.values():
-            for level in scale.for_level:
-                self._scale_of_level[level] = scale
-        for category in self.categories:
-            for item in category.items:
-                self._items[item.id] = item
-                for question in item.questions:
-                    self._order[question.id] = len(self._questions)
-                    self._questions[question.id] = question
-                    self._item_of[question.id] = item
+    @cached_property
+    def lookup(self) -> BankIndex:
+        """Dict lookups built once; plain dicts, because scoring calls them thousands of times."""
+        return BankIndex.build(self)
 
     # Lookups -------------------------------------------------------------------
     @property
     def questions(self) -> tuple[Question, ...]:
         """Every scored question in asking order: category, item, then basic → significance."""
-        return tuple(self._questions.values())
+        return self.lookup.questions
 
     @property
     def items(self) -> tuple[Item, ...]:
-        return tuple(self._items.values())
+        return tuple(self.lookup.items.values())
 
     def question(self, question_id: str) -> Question | None:
-        return self._questions.get(question_id)
+        return self.lookup.questions_by_id.get(question_id)
 
     def item(self, item_id: str) -> Item | None:
-        return self._items.get(item_id)
+        return self.lookup.items.get(item_id)
 
     def item_of(self, question_id: str) -> Item:
-        return self._item_of[question_id]
+        return self.lookup.item_of[question_id]
 
     def category(self, number: int) -> Category:
         return self.categories[number - 1]
 
     def category_of(self, question_id: str) -> Category:
-        return self.category(self._item_of[question_id].category_number)
+        return self.category(self.lookup.item_of[question_id].category_number)
 
     def scale_for(self, question: Question) -> Scale:
-        return self._scale_of_level[question.level]
+        return self.lookup.scale_of_level[question.level]
 
     def has_scale_for(self, level: str) -> bool:
-        return level in self._scale_of_level
+        return level in self.lookup.scale_of_level
 
     def order_of(self, question_id: str) -> int:
-        return self._order[question_id]
+        return self.lookup.order[question_id]
 
     def item_index(self, item_id: str) -> int:
         """1-based position of an item among all items (for "ข้อ 5/30")."""
-        return list(self._items).index(item_id) + 1
+        return list(self.lookup.items).index(item_id) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class BankIndex:
+    questions: tuple[Question, ...]
+    questions_by_id: dict[str, Question]
+    items: dict[str, Item]
+    item_of: dict[str, Item]
+    category_of: dict[str, int]
+    scale_of_level: dict[str, Scale]
+    order: dict[str, int]
+
+    @classmethod
+    def build(cls, bank: Bank) -> BankIndex:
+        questions = [q for c in bank.categories for i in c.items for q in i.questions]
+        item_of = {q.id: i for c in bank.categories for i in c.items for q in i.questions}
+        return cls(
+            questions=tuple(questions),
+            questions_by_id={q.id: q for q in questions},
+            items={i.id: i for c in bank.categories for i in c.items},
+            item_of=item_of,
+            category_of={qid: item.category_number for qid, item in item_of.items()},
+            scale_of_level={level: scale for scale in bank.scales.values() for level in scale.for_level},
+            order={q.id: n for n, q in enumerate(questions)},
+        )

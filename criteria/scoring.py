@@ -156,9 +156,10 @@ def is_applicable(bank: Bank, question: Question, answers: Answers) -> bool:
 def applicable_questions(bank: Bank, answers: Answers, categories: Iterable[int] | None = None) -> list[Question]:
     """The questions this respondent should answer now, in asking order."""
     wanted = None if categories is None else set(categories)
+    category_of = bank.lookup.category_of
     return [
         q for q in bank.questions
-        if (wanted is None or bank.item_of(q.id).category_number in wanted) and is_applicable(bank, q, answers)
+        if (wanted is None or category_of[q.id] in wanted) and is_applicable(bank, q, answers)
     ]
 
 
