@@ -23,6 +23,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     chat.add_argument("--name", default=None, help="the name the bot greets you with")
     chat.set_defaults(run=_sync(_chat))
 
+    serve = commands.add_parser("serve", help="run the web server for the LINE webhook (and health, charts)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands")
     db_upgrade = db_commands.add_parser("upgrade", help="apply migrations (also done at every start)")
@@ -57,6 +62,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo = commands.add_parser("demo-data", help="add a demo province with agencies, officers and answers")
     demo.add_argument("--officers", type=int, default=3, help="officers per agency (default 3)")
     demo.set_defaults(run=_sync(_demo_data))
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from bot.web import create_app
+
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=settings.log_level.lower())
+    return 0
 
 
 def _sync(runner: Runner, *, migrate: bool = True) -> Callable[[argparse.Namespace], int]:

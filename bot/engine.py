@@ -96,6 +96,23 @@ class Engine:
                     log.warning("retrying event for %s after %s", inbound.channel, type(error).__name__)
         raise AssertionError("unreachable")
 
+    async def deactivate(self, channel: str, user_id: str, event_id: str | None = None) -> bool:
+        """The person blocked or unfollowed the bot: stop messaging them, keep their answers."""
+        async with self.locks.hold(f"{channel}:{user_id}"), self.db.transaction() as conn:
+            now = self.clock()
+            if event_id and not await repo.claim_event(conn, channel, event_id, now):
+                return False
+            user = await repo.lock_user(conn, channel, user_id, for_update=not self.db.is_sqlite)
+            if user is None:
+                return False
+            await repo.update_user(conn, user.id, active=False)
+            await repo.audit(conn, now, user.id, "user.inactive", channel, {})
+        return True
+
+    async def record_spend(self, channel: str, kind: str, purpose: str, recipients: int, messages: int) -> None:
+        async with self.db.transaction() as conn:
+            await repo.record_spend(conn, self.clock(), channel, kind, purpose, recipients, messages)
+
     async def _seen(self, inbound: Inbound) -> bool:
         assert inbound.event_id is not None
         async with self.db.engine.connect() as conn:

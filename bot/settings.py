@@ -15,3 +15,17 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Bangkok", validation_alias="PMQA_TIMEZONE")
     public_url: str | None = Field(None, validation_alias="PMQA_PUBLIC_URL")
     log_level: str = Field("INFO", validation_alias="PMQA_LOG_LEVEL")
+
+    line_channel_secret: str | None = Field(None, validation_alias="LINE_CHANNEL_SECRET")
+    line_channel_access_token: str | None = Field(None, validation_alias="LINE_CHANNEL_ACCESS_TOKEN")
+    line_api_base_url: str | None = Field(None, validation_alias="LINE_API_BASE_URL")
+
+    @property
+    def line_enabled(self) -> bool:
+        return bool(self.line_channel_secret and self.line_channel_access_token)
+
+    def public_link(self, path: str) -> str | None:
+        """An https link under PMQA_PUBLIC_URL (LINE takes images only by https URL); None if unset."""
+        if not self.public_url or not self.public_url.startswith("https://"):
+            return None
+        return f"{self.public_url.rstrip('/')}/{path.lstrip('/')}"

@@ -2,6 +2,7 @@
 
 from conversations.machine import current_prompt, handle
 from conversations.model import (
+    CategoryLine,
     Choice,
     Context,
     Event,
@@ -20,13 +21,36 @@ from conversations.model import (
     Start,
     Step,
     Submit,
+    SummaryCard,
     Tap,
     Text,
     Unsupported,
 )
 
 __all__ = [
-    "Choice", "Context", "Event", "Fact", "Forget", "GiveConsent", "JoinRefused", "Joined", "Phase",
-    "RecordAnswer", "RedeemInvite", "Reply", "RoundInfo", "Session", "SetAside", "Start", "Step", "Submit",
-    "Tap", "Text", "Unsupported", "current_prompt", "handle",
+    "CategoryLine",
+    "Choice",
+    "Context",
+    "Event",
+    "Fact",
+    "Forget",
+    "GiveConsent",
+    "JoinRefused",
+    "Joined",
+    "Phase",
+    "RecordAnswer",
+    "RedeemInvite",
+    "Reply",
+    "RoundInfo",
+    "Session",
+    "SetAside",
+    "Start",
+    "Step",
+    "Submit",
+    "SummaryCard",
+    "Tap",
+    "Text",
+    "Unsupported",
+    "current_prompt",
+    "handle",
 ]

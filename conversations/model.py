@@ -64,11 +64,36 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class CategoryLine:
+    number: int
+    name: str  # short name, fits a chart label
+    score: float
+    level: str
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryCard:
+    """The summary as data, for channels that draw it (a LINE Flex card, a chart)."""
+
+    title: str
+    subtitle: str | None
+    overall: float | None  # None when only some categories were assigned
+    level: str | None
+    index: float | None
+    categories: tuple[CategoryLine, ...]
+    actions: tuple[str, ...]
+    note: str  # how much is answered, or the confidence
+    disclaimer: str
+    final: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     text: str
     choices: tuple[Choice, ...] = ()
     question_id: str | None = None  # set when the reply asks a scored question
-    summary: bool = False  # the final or partial summary (channels may add a card or chart)
+    summary: bool = False  # the final or partial summary
+    card: SummaryCard | None = None  # the summary as data for channels that draw it; `text` says the same
 
 
 # Facts for the shell to make durable -----------------------------------------------

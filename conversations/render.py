@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from conversations import texts as t
-from conversations.model import Choice, Context, Reply, Session
+from conversations.model import CategoryLine, Choice, Context, Reply, Session, SummaryCard
 from conversations.parsing import answer_data, command_data
 from criteria.model import Bank, Question
 from criteria.scoring import Result, applicable_questions, ranked_actions, score, strengths
@@ -113,35 +113,60 @@ def _score_text(value: float) -> str:
     return f"{value:.0f}"
 
 
-def summary_text(answers: Mapping[str, str], ctx: Context, *, final: bool) -> str:
+def summary_card(answers: Mapping[str, str], ctx: Context, *, final: bool) -> SummaryCard | None:
     bank = ctx.bank
     if not answers:
-        return t.SUMMARY_NOTHING
+        return None
     result = score(bank, answers)
     categories = assigned_categories(ctx)
     whole = len(categories) == len(bank.categories)
-    lines = []
     if final:
-        lines.append(t.SUMMARY_TITLE)
+        title = t.SUMMARY_TITLE
     else:
-        wanted = [q for q in applicable_questions(bank, answers, categories)]
+        wanted = applicable_questions(bank, answers, categories)
         done = sum(1 for q in wanted if q.id in answers)
-        lines.append(t.SUMMARY_PARTIAL.format(answered=done, total=len(wanted)))
-    if ctx.agency_name:
-        lines.append(ctx.agency_name + (f" · {ctx.round.name}" if ctx.round else ""))
-    if whole:
-        lines += ["", t.SUMMARY_OVERALL.format(
-            score=_score_text(result.overall), level=result.level.name, index=f"{result.index:.1f}")]
+        title = t.SUMMARY_PARTIAL.format(answered=done, total=len(wanted))
+    subtitle = (ctx.agency_name + (f" · {ctx.round.name}" if ctx.round else "")) if ctx.agency_name else None
+    lines = tuple(
+        CategoryLine(n, result.category(n).category.short_name, result.category(n).score, result.category(n).level.name)
+        for n in categories
+    )
+    actions = [a for a in ranked_actions(bank, result) if a.category.number in categories][:TOP_ACTIONS]
+    note = "" if result.confidence is None else t.SUMMARY_CONFIDENCE.format(
+        percent=round(result.confidence * 100), unsure=result.unsure)
+    return SummaryCard(
+        title=title, subtitle=subtitle,
+        overall=result.overall if whole else None,
+        level=result.level.name if whole else None,
+        index=result.index if whole else None,
+        categories=lines,
+        actions=tuple(f"[{a.item.id}] {a.text}" for a in actions),
+        note=note, disclaimer=bank.disclaimer, final=final,
+    )
+
+
+def summary_text(answers: Mapping[str, str], ctx: Context, *, final: bool) -> str:
+    card = summary_card(answers, ctx, final=final)
+    if card is None:
+        return t.SUMMARY_NOTHING
+    result = score(ctx.bank, answers)
+    categories = assigned_categories(ctx)
+    lines = [card.title]
+    if card.subtitle:
+        lines.append(card.subtitle)
+    if card.overall is not None and card.level is not None and card.index is not None:
+        lines += ["", t.SUMMARY_OVERALL.format(score=_score_text(card.overall), level=card.level,
+                                               index=f"{card.index:.1f}")]
     lines.append("")
-    for number in categories:
-        category = result.category(number)
-        lines.append(t.SUMMARY_CATEGORY.format(
-            number=number, category=category.category.short_name,
-            score=_score_text(category.score), level=category.level.name))
-    lines += _strength_lines(result, categories) + _action_lines(bank, result, categories)
-    if result.confidence is not None:
-        lines += ["", t.SUMMARY_CONFIDENCE.format(percent=round(result.confidence * 100), unsure=result.unsure)]
-    lines += ["", bank.disclaimer]
+    for line in card.categories:
+        lines.append(t.SUMMARY_CATEGORY.format(number=line.number, category=line.name,
+                                               score=_score_text(line.score), level=line.level))
+    lines += _strength_lines(result, categories)
+    if card.actions:
+        lines += ["", t.SUMMARY_ACTIONS] + [f"{n}. {a}" for n, a in enumerate(card.actions, 1)]
+    if card.note:
+        lines += ["", card.note]
+    lines += ["", card.disclaimer]
     return "\n".join(lines)
 
 
@@ -152,12 +177,6 @@ def _strength_lines(result: Result, categories: tuple[int, ...]) -> list[str]:
     return ["", t.SUMMARY_STRENGTHS] + [f"• {i.item.id} {i.item.title} ({_score_text(i.score)})" for i in best]
 
 
-def _action_lines(bank: Bank, result: Result, categories: tuple[int, ...]) -> list[str]:
-    actions = [a for a in ranked_actions(bank, result) if a.category.number in categories][:TOP_ACTIONS]
-    if not actions:
-        return []
-    return ["", t.SUMMARY_ACTIONS] + [f"{n}. [{a.item.id}] {a.text}" for n, a in enumerate(actions, 1)]
-
-
 def summary_reply(session: Session, ctx: Context, *, final: bool) -> Reply:
-    return Reply(summary_text(session.answers, ctx, final=final), summary=True)
+    return Reply(summary_text(session.answers, ctx, final=final), summary=True,
+                 card=summary_card(session.answers, ctx, final=final))

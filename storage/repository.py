@@ -23,6 +23,8 @@ from storage.schema import (
     audit_log,
     conversation_sessions,
     invites,
+    media,
+    outbound_spend,
     processed_events,
     rounds,
     users,
@@ -322,3 +324,36 @@ async def audit(conn: AsyncConnection, now: datetime, actor: int | None, action:
                 details: dict[str, Any]) -> None:
     await conn.execute(insert(audit_log).values(at=now, actor_user_id=actor, action=action, scope=scope,
                                                 details=details))
+
+
+# Media links and spend ------------------------------------------------------------------------------
+
+
+async def store_media(conn: AsyncConnection, data: bytes, content_type: str, filename: str, now: datetime,
+                      ttl: timedelta) -> str:
+    """Keep bytes behind an unguessable token (256 bits) until `now + ttl`; returns the token."""
+    token = secrets.token_urlsafe(32)
+    await conn.execute(insert(media).values(token=token, content_type=content_type, filename=filename, data=data,
+                                            created_at=now, expires_at=now + ttl))
+    return token
+
+
+async def load_media(conn: AsyncConnection, token: str, now: datetime) -> Any:
+    return (await conn.execute(select(media).where(media.c.token == token, media.c.expires_at > now))).first()
+
+
+async def prune_media(conn: AsyncConnection, now: datetime) -> int:
+    return (await conn.execute(delete(media).where(media.c.expires_at <= now))).rowcount
+
+
+async def record_spend(conn: AsyncConnection, now: datetime, channel: str, kind: str, purpose: str, recipients: int,
+                       messages: int) -> None:
+    await conn.execute(insert(outbound_spend).values(at=now, channel=channel, kind=kind, purpose=purpose,
+                                                     recipients=recipients, messages=messages))
+
+
+async def spend_total(conn: AsyncConnection, channel: str, since: datetime | None = None) -> int:
+    query = select(func.coalesce(func.sum(outbound_spend.c.recipients), 0)).where(outbound_spend.c.channel == channel)
+    if since is not None:
+        query = query.where(outbound_spend.c.at >= since)
+    return int(await conn.scalar(query) or 0)

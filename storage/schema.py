@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     UniqueConstraint,
@@ -180,6 +181,31 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class Media(Base):
+    """Images and files served to chat apps by an unguessable, expiring link (LINE cannot upload)."""
+
+    __tablename__ = "media"
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(_tz())
+    expires_at: Mapped[datetime] = mapped_column(_tz(), index=True)
+
+
+class OutboundSpend(Base):
+    """Every paid send (LINE push/multicast): what the agency's monthly quota went to."""
+
+    __tablename__ = "outbound_spend"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    at: Mapped[datetime] = mapped_column(_tz(), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))  # push | multicast
+    purpose: Mapped[str] = mapped_column(String(32))  # reply_fallback | reminder | …
+    recipients: Mapped[int] = mapped_column(Integer)
+    messages: Mapped[int] = mapped_column(Integer)
+
+
 agencies = Agency.__table__
 users = User.__table__
 invites = Invite.__table__
@@ -189,3 +215,5 @@ answers = Answer.__table__
 conversation_sessions = ConversationSession.__table__
 processed_events = ProcessedEvent.__table__
 audit_log = AuditEntry.__table__
+media = Media.__table__
+outbound_spend = OutboundSpend.__table__

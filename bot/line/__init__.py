@@ -1,0 +1,1 @@
+"""The LINE Messaging API channel: webhook intake, rendering and sending."""

@@ -1,0 +1,59 @@
+"""Charts and files behind unguessable, expiring links (LINE takes images only as https URLs).
+
+Bytes live in the database, not on local disk, so any worker can serve a link another
+worker created.  Rendering runs in a thread: matplotlib must not block the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from bot.engine import Clock
+from bot.settings import Settings
+from conversations import SummaryCard
+from conversations import texts as t
+from storage import repository as repo
+from storage.database import Database
+
+CHART_TTL = timedelta(days=7)
+
+
+class MediaStore:
+    def __init__(self, db: Database, settings: Settings, clock: Clock) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+
+    async def store(self, data: bytes, content_type: str, filename: str, ttl: timedelta) -> str:
+        async with self.db.transaction() as conn:
+            return await repo.store_media(conn, data, content_type, filename, self.clock(), ttl)
+
+    async def summary_chart_url(self, card: SummaryCard) -> str | None:
+        """Render the card's radar chart and return its public link; None without PMQA_PUBLIC_URL."""
+        if self.settings.public_link("/") is None:
+            return None
+        png = await asyncio.to_thread(summary_chart_png, card)
+        token = await self.store(png, "image/png", "chart.png", CHART_TTL)
+        return self.settings.public_link(f"/charts/{token}.png")
+
+    async def serve(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        async with self.db.engine.connect() as conn:
+            row = await repo.load_media(conn, token, self.clock())
+        if row is None:
+            return PlainTextResponse("not found or expired", status_code=404)
+        headers = {"Cache-Control": "private, max-age=3600",
+                   "Content-Disposition": f'inline; filename="{row.filename}"'}
+        return Response(row.data, media_type=row.content_type, headers=headers)
+
+
+def summary_chart_png(card: SummaryCard) -> bytes:
+    from bot.charts import radar_png
+
+    labels = [f"{line.number} {line.name}" for line in card.categories]
+    series = [(t.CHART_SERIES_OWN, [line.score for line in card.categories])]
+    return radar_png(labels, series, title=t.CHART_TITLE_OWN)

@@ -1,0 +1,82 @@
+"""The ASGI app: one server for `/webhooks/line`, `/healthz` and `/charts/…`.
+
+Everything long-lived (database, LINE client) is created in the lifespan, inside the
+running loop — line-bot-sdk's async client cannot be created outside one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.engine import Clock, utc_now
+from bot.media import MediaStore
+from bot.services import services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+LINE_DEFAULT_API = "https://api.line.me"
+
+
+def create_app(settings: Settings, *, clock: Clock = utc_now) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            built = await stack.enter_async_context(services(settings, clock=clock))
+            app.state.services = built
+            app.state.media = MediaStore(built.db, settings, clock)
+            app.state.line = None
+            if settings.line_enabled:
+                app.state.line = await stack.enter_async_context(_line_channel(settings, built, app.state.media))
+            else:
+                log.info("LINE is off: LINE_CHANNEL_SECRET / LINE_CHANNEL_ACCESS_TOKEN not set")
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/healthz", _healthz),
+            Route("/webhooks/line", _line_webhook, methods=["POST"]),
+            Route("/charts/{token}.png", _media),
+        ],
+        lifespan=lifespan,
+    )
+
+
+@asynccontextmanager
+async def _line_channel(settings: Settings, built: object, media: MediaStore) -> AsyncIterator[object]:
+    from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
+
+    from bot.line.channel import LineChannel
+
+    configuration = Configuration(host=settings.line_api_base_url or LINE_DEFAULT_API,
+                                  access_token=settings.line_channel_access_token)
+    client = AsyncApiClient(configuration)
+    try:
+        assert settings.line_channel_secret is not None
+        yield LineChannel(built.engine, AsyncMessagingApi(client), settings.line_channel_secret, media)  # type: ignore[attr-defined]
+    finally:
+        await client.close()
+
+
+async def _healthz(request: Request) -> Response:
+    healthy = await request.app.state.services.db.ping()
+    return JSONResponse({"status": "ok" if healthy else "database unavailable"}, status_code=200 if healthy else 503)
+
+
+async def _line_webhook(request: Request) -> Response:
+    line = request.app.state.line
+    if line is None:
+        return PlainTextResponse("LINE is not configured", status_code=404)
+    response: Response = await line.webhook(request)
+    return response
+
+
+async def _media(request: Request) -> Response:
+    response: Response = await request.app.state.media.serve(request)
+    return response
