@@ -28,6 +28,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_serve)
 
+    line = commands.add_parser("line", help="LINE official account setup")
+    line_commands = line.add_subparsers(title="line commands")
+    rich_menu = line_commands.add_parser("rich-menu", help="create the Thai rich menu and make it the default")
+    rich_menu.set_defaults(run=_line_rich_menu)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands")
     db_upgrade = db_commands.add_parser("upgrade", help="apply migrations (also done at every start)")
@@ -74,6 +79,17 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=settings.log_level.lower())
+    return 0
+
+
+def _line_rich_menu(args: argparse.Namespace) -> int:
+    from bot.line.richmenu import create_rich_menu
+
+    settings = Settings()
+    if not settings.line_enabled:
+        return _fail("set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN first")
+    menu_id = asyncio.run(create_rich_menu(settings))
+    print(f"rich menu {menu_id} created and set as the default for every user")
     return 0
 
 

@@ -21,7 +21,6 @@ from bot.services import services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-LINE_DEFAULT_API = "https://api.line.me"
 
 
 def create_app(settings: Settings, *, clock: Clock = utc_now) -> Starlette:
@@ -54,8 +53,9 @@ async def _line_channel(settings: Settings, built: object, media: MediaStore) ->
 
     from bot.line.channel import LineChannel
 
-    configuration = Configuration(host=settings.line_api_base_url or LINE_DEFAULT_API,
-                                  access_token=settings.line_channel_access_token)
+    # host=None lets each SDK operation use LINE's own host (api.line.me, api-data.line.me);
+    # LINE_API_BASE_URL sends every call, blob calls included, to one base instead.
+    configuration = Configuration(host=settings.line_api_base_url, access_token=settings.line_channel_access_token)
     client = AsyncApiClient(configuration)
     try:
         assert settings.line_channel_secret is not None

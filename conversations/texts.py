@@ -37,6 +37,8 @@ BTN_CANCEL = "ยกเลิก"
 BTN_FORGET_YES = "ยืนยันลบข้อมูล"
 BTN_HELP = "ช่วยเหลือ"
 BTN_CATEGORY = "หมวด {number}"
+MENU_SUMMARY = "สรุปผล"
+MENU_BAR = "เมนูประเมิน"
 
 # First contact -------------------------------------------------------------------
 WELCOME_NAME = " คุณ{name}"
