@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -41,7 +42,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _officer(http: httpx.AsyncClient, fake: FakeLineApi, user: str, code: str, latencies: list[float]) -> None:
+async def _officer(http: httpx.AsyncClient, fake: FakeLineApi, user: str, code: str, latencies: list[float],
+                   think: float) -> None:
     async def post(event: dict) -> None:
         raw = body(event)
         started = time.perf_counter()
@@ -50,46 +52,53 @@ async def _officer(http: httpx.AsyncClient, fake: FakeLineApi, user: str, code: 
         response.raise_for_status()
 
     def last_actions() -> list[dict]:
-        for _ in range(200):  # replies go out just after the 200
-            sent = fake.sent_to(user)
-            if sent and sent[-1].get("quickReply"):
-                return [i["action"] for i in sent[-1]["quickReply"]["items"]]
+        sent = fake.sent_to(user)
+        if sent and sent[-1].get("quickReply"):
+            return [i["action"] for i in sent[-1]["quickReply"]["items"]]
         return []
 
-    await post(follow_event(user, fake.issue_reply_token(user)))
-    await asyncio.sleep(0.05)
-    await post(postback_event(user, "c:accept", fake.issue_reply_token(user)))
-    await post(text_event(user, code, fake.issue_reply_token(user)))
-    for _ in range(31):
-        count = len(fake.sent_to(user))
-        for _ in range(400):
-            if len(fake.sent_to(user)) >= count and last_actions():
-                break
+    async def answered_since(count: int) -> list[dict]:
+        for _ in range(2000):  # replies go out just after the 200; wait for them
+            if len(fake.sent_to(user)) > count and last_actions():
+                return last_actions()
             await asyncio.sleep(0.005)
-        actions = last_actions()
+        raise TimeoutError(f"{user} got no answer")
+
+    count = len(fake.sent_to(user))
+    await post(follow_event(user, fake.issue_reply_token(user)))
+    await answered_since(count)
+    await post(postback_event(user, "c:accept", fake.issue_reply_token(user)))
+    count = len(fake.sent_to(user))
+    await post(text_event(user, code, fake.issue_reply_token(user)))
+    while True:
+        actions = await answered_since(count)
         target = next((a for a in actions if a["data"] == "c:submit"), actions[0])
+        if think:
+            await asyncio.sleep(think * random.uniform(0.5, 1.5))
+        count = len(fake.sent_to(user))
         await post(postback_event(user, target["data"], fake.issue_reply_token(user)))
         if target["data"] == "c:submit":
             return
-        await asyncio.sleep(0.02)
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each officer takes to read a question before answering (0 = flat out)")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp()
     schema = f"bench_line_{os.getpid()}"
     if args.database == "sqlite":
         url = f"sqlite+aiosqlite:///{Path(workdir) / 'bench.db'}"
     else:
-        url = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-        admin = Database(url)
-        async with admin.transaction() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin = Database("postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+        async with admin.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'CREATE DATABASE "{schema}"'))
         await admin.dispose()
-        url = url + f"?options=-csearch_path%3D{schema}"
+        url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{schema}"
     async with FakeLineApi(access_token=TOKEN) as fake:
         os.environ.update({"LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
                            "LINE_API_BASE_URL": fake.base_url, "PMQA_PUBLIC_URL": "https://bench.invalid",
@@ -115,14 +124,16 @@ async def main() -> None:
         latencies: list[float] = []
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
             started = time.perf_counter()
-            await asyncio.gather(*(_officer(http, fake, f"U{n:032x}", code, latencies) for n in range(args.users)))
+            officers = [_officer(http, fake, f"U{n:032x}", code, latencies, args.think) for n in range(args.users)]
+            await asyncio.gather(*officers)
             elapsed = time.perf_counter() - started
         server.terminate()
         await asyncio.to_thread(server.wait, 30)  # the loop must keep serving the fake meanwhile
         latencies.sort()
         completed = sum(1 for n in range(args.users)
                         if any(m.get("type") == "flex" for m in fake.sent_to(f"U{n:032x}")))
-        print(f"LINE webhook, {args.database}, {args.users} concurrent officers: {len(latencies)} webhooks in "
+        print(f"LINE webhook, {args.database}, {args.users} concurrent officers, think {args.think:g} s: "
+              f"{len(latencies)} webhooks in "
               f"{elapsed:.1f} s; latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
               f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
         print(f"completed assessments: {completed}/{args.users}; push messages spent: {fake.push_count} "
@@ -130,8 +141,9 @@ async def main() -> None:
               f"LINE limit violations: {len(fake.violations)}")
     if args.database == "postgresql":
         admin = Database("postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-        async with admin.transaction() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        async with admin.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'DROP DATABASE "{schema}" WITH (FORCE)'))
         await admin.dispose()
 
 

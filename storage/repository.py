@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Date, and_, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.schema import (
@@ -32,6 +32,7 @@ from storage.schema import (
 
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud and retype
 INVITE_LENGTH = 10  # 30^10 ≈ 2^49
+MAX_AGENCY_DEPTH = 8  # country → ministry → department → province → agency… with room to spare
 
 
 class StaleSession(Exception):
@@ -93,16 +94,17 @@ async def claim_event(conn: AsyncConnection, channel: str, event_id: str, now: d
     """Record an inbound event id; False when it was already processed (a redelivery).
 
     Inside the event's transaction: if processing fails, the claim rolls back with it and a
-    redelivery is processed again.  Two workers racing on one id: the loser hits the unique
-    constraint and its whole transaction (not just this insert) is rolled back by the caller.
+    redelivery is processed again.  One statement (INSERT … ON CONFLICT DO NOTHING): on
+    PostgreSQL a second worker claiming the same id waits for the first to commit, then
+    finds it taken.
     """
-    seen = await conn.scalar(
-        select(processed_events.c.id).where(processed_events.c.channel == channel,
-                                            processed_events.c.event_id == event_id))
-    if seen is not None:
-        return False
-    await conn.execute(insert(processed_events).values(channel=channel, event_id=event_id, processed_at=now))
-    return True
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(processed_events).values(channel=channel, event_id=event_id, processed_at=now)
+    result = await conn.execute(statement.on_conflict_do_nothing(index_elements=["channel", "event_id"]))
+    return result.rowcount == 1
 
 
 async def event_seen(conn: AsyncConnection, channel: str, event_id: str) -> bool:
@@ -188,15 +190,30 @@ async def open_round(conn: AsyncConnection, name: str, agency_id: int, opens_on:
     return int(result.scalar_one())
 
 
-async def current_round(conn: AsyncConnection, agency_id: int, today: date) -> RoundRow | None:
-    """The newest round still open for this agency or any agency above it."""
-    chain = await ancestors(conn, agency_id)
-    row = (await conn.execute(
+def _current_round_query() -> Any:
+    """Built once: constructing a recursive CTE costs more than running it."""
+    chain = select(agencies.c.id, agencies.c.parent_id, literal(0).label("depth")) \
+        .where(agencies.c.id == bindparam("agency_id")).cte("chain", recursive=True)
+    parent = agencies.alias("parent")
+    chain = chain.union_all(
+        select(parent.c.id, parent.c.parent_id, (chain.c.depth + 1).label("depth"))
+        .join(chain, parent.c.id == chain.c.parent_id)
+        .where(chain.c.depth < MAX_AGENCY_DEPTH))
+    return (
         select(rounds)
-        .where(rounds.c.agency_id.in_(chain), rounds.c.closed_at.is_(None), rounds.c.opens_on <= today)
+        .join(chain, rounds.c.agency_id == chain.c.id)
+        .where(rounds.c.closed_at.is_(None), rounds.c.opens_on <= bindparam("today", type_=Date()))
         .order_by(rounds.c.created_at.desc(), rounds.c.id.desc())
         .limit(1)
-    )).first()
+    )
+
+
+_CURRENT_ROUND = _current_round_query()
+
+
+async def current_round(conn: AsyncConnection, agency_id: int, today: date) -> RoundRow | None:
+    """The newest round still open for this agency or any agency above it (one query)."""
+    row = (await conn.execute(_CURRENT_ROUND, {"agency_id": agency_id, "today": today})).first()
     return None if row is None else RoundRow(row.id, row.name, row.agency_id, row.opens_on, row.closes_on)
 
 
