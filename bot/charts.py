@@ -392,9 +392,12 @@ def _radar_grid(
                 zorder=1, clip_on=False)
     for angle in angles:
         ax.plot([angle, angle], [0, max_value], color=GRID, linewidth=1.0, zorder=1)
-    # The scale's labels go along the gap between two spokes where the data is lowest: they hide the least.
+    # The scale's labels go along a gap between two spokes that runs close to vertical (so the
+    # horizontal labels of neighbouring rings stack without touching), where the data is lowest.
     n = len(angles)
-    gap = min(range(n), key=lambda i: max(max(v[i], v[(i + 1) % n]) for _, v in data))
+    mids = [(i + 0.5) * 2 * math.pi / n for i in range(n)]
+    upright = [i for i in range(n) if abs(math.cos(mids[i])) >= math.cos(math.radians(35))] or list(range(n))
+    gap = min(upright, key=lambda i: max(max(v[i], v[(i + 1) % n]) for _, v in data))
     label_angle = (gap + 0.5) * 2 * math.pi / n
     for ring in rings:
         text = _score_text(ring) + (f" {names[ring]}" if ring in names else "")
