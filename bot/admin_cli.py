@@ -23,9 +23,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     chat.add_argument("--name", default=None, help="the name the bot greets you with")
     chat.set_defaults(run=_sync(_chat))
 
-    serve = commands.add_parser("serve", help="run the web server for the LINE webhook (and health, charts)")
+    serve = commands.add_parser("serve", help="run the server: LINE and Telegram webhooks (or Telegram polling), "
+                                              "health, charts")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--telegram-polling", action="store_true",
+                       help="fetch Telegram updates by long polling (no public https address needed)")
     serve.set_defaults(run=_serve)
 
     line = commands.add_parser("line", help="LINE official account setup")
@@ -78,7 +81,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=settings.log_level.lower())
+    app = create_app(settings, telegram_polling=args.telegram_polling)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower())
     return 0
 
 

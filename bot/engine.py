@@ -21,6 +21,7 @@ from bot.locks import KeyedLocks
 from conversations import (
     Context,
     Event,
+    Fact,
     Forget,
     GiveConsent,
     Joined,
@@ -62,6 +63,7 @@ class Inbound:
 class Outcome:
     replies: tuple[Reply, ...]
     duplicate: bool = False
+    facts: tuple[Fact, ...] = ()  # what was made durable (e.g. to mark a tapped keyboard as answered)
 
 
 @dataclass
@@ -126,16 +128,18 @@ class Engine:
             user = await self._user(conn, inbound, now)
             loaded = await self._load(conn, user, now)
             replies: list[Reply] = []
+            facts: list[Fact] = []
             event: Event | None = inbound.event
             while event is not None:
                 step = handle(loaded.session, event, loaded.ctx)
                 replies += step.replies
+                facts += step.facts
                 loaded.session = step.session
                 event, user = await self._apply(conn, user, loaded, step, now)
                 if user is None:  # forgotten: nothing of this person is kept
-                    return Outcome(tuple(replies))
+                    return Outcome(tuple(replies), facts=tuple(facts))
             await self._save(conn, user, loaded, now)
-        return Outcome(tuple(replies))
+        return Outcome(tuple(replies), facts=tuple(facts))
 
     async def _user(self, conn: AsyncConnection, inbound: Inbound, now: datetime) -> repo.UserRow:
         user = await repo.lock_user(conn, inbound.channel, inbound.user_id, for_update=not self.db.is_sqlite)

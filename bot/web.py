@@ -1,4 +1,4 @@
-"""The ASGI app: one server for `/webhooks/line`, `/healthz` and `/charts/…`.
+"""The ASGI app: one server for `/webhooks/line`, `/webhooks/telegram`, `/healthz` and `/charts/…`.
 
 Everything long-lived (database, LINE client) is created in the lifespan, inside the
 running loop — line-bot-sdk's async client cannot be created outside one.
@@ -23,7 +23,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, *, clock: Clock = utc_now) -> Starlette:
+def create_app(settings: Settings, *, clock: Clock = utc_now, telegram_polling: bool = False) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
@@ -35,12 +35,21 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> Starlette:
                 app.state.line = await stack.enter_async_context(_line_channel(settings, built, app.state.media))
             else:
                 log.info("LINE is off: LINE_CHANNEL_SECRET / LINE_CHANNEL_ACCESS_TOKEN not set")
+            app.state.telegram = None
+            if settings.telegram_enabled:
+                from bot.telegram.app import telegram_runtime
+
+                app.state.telegram = await stack.enter_async_context(
+                    telegram_runtime(settings, built.engine, polling=telegram_polling))
+            else:
+                log.info("Telegram is off: TELEGRAM_BOT_TOKEN not set")
             yield
 
     return Starlette(
         routes=[
             Route("/healthz", _healthz),
             Route("/webhooks/line", _line_webhook, methods=["POST"]),
+            Route("/webhooks/telegram", _telegram_webhook, methods=["POST"]),
             Route("/charts/{token}.png", _media),
         ],
         lifespan=lifespan,
@@ -74,6 +83,14 @@ async def _line_webhook(request: Request) -> Response:
     if line is None:
         return PlainTextResponse("LINE is not configured", status_code=404)
     response: Response = await line.webhook(request)
+    return response
+
+
+async def _telegram_webhook(request: Request) -> Response:
+    telegram = request.app.state.telegram
+    if telegram is None:
+        return PlainTextResponse("Telegram is not configured", status_code=404)
+    response: Response = await telegram.webhook(request)
     return response
 
 

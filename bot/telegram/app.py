@@ -1,0 +1,87 @@
+"""Building and running the PTB Application: polling, or our own webhook route."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from telegram import Update
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.engine import Engine
+from bot.settings import Settings
+from bot.telegram.channel import TelegramChannel
+from bot.telegram.limits import ChatRateLimiter, PerChatUpdateProcessor
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+
+
+class TelegramRuntime:
+    def __init__(self, app: Application[Any, Any, Any, Any, Any, Any], channel: TelegramChannel,
+                 settings: Settings) -> None:
+        self.app = app
+        self.channel = channel
+        self.settings = settings
+
+    async def webhook(self, request: Request) -> Response:
+        expected = self.settings.telegram_webhook_secret
+        given = request.headers.get(SECRET_HEADER, "")
+        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+            return PlainTextResponse("forbidden", status_code=403)
+        try:
+            update = Update.de_json(await request.json(), self.app.bot)
+        except (ValueError, KeyError, TypeError):
+            return PlainTextResponse("malformed update", status_code=400)
+        # Handled before answering: a 200 means the update is recorded; on failure Telegram retries.
+        await self.app.update_processor.process_update(update, self.channel.on_update(update))
+        return PlainTextResponse("OK")
+
+
+def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any, Any]:
+    assert settings.telegram_bot_token is not None
+    builder = (Application.builder().token(settings.telegram_bot_token)
+               .rate_limiter(ChatRateLimiter())
+               .concurrent_updates(PerChatUpdateProcessor()))
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url.rstrip("/")
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    return builder.build()
+
+
+@asynccontextmanager
+async def telegram_runtime(settings: Settings, engine: Engine, *, polling: bool) -> AsyncIterator[TelegramRuntime]:
+    app = build_application(settings)
+    channel = TelegramChannel(engine, engine.bank)
+    app.add_handler(TypeHandler(Update, channel.on_update))
+    app.add_error_handler(_log_error)
+    await app.initialize()
+    try:
+        await channel.set_commands(app.bot)
+        if polling:
+            assert app.updater is not None
+            await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+        elif (url := settings.public_link("/webhooks/telegram")) and settings.telegram_webhook_secret:
+            await app.bot.set_webhook(url, secret_token=settings.telegram_webhook_secret,
+                                      allowed_updates=ALLOWED_UPDATES)
+        else:
+            log.warning("Telegram webhook not registered: set PMQA_PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET, "
+                        "or run with --telegram-polling")
+        await app.start()
+        yield TelegramRuntime(app, channel, settings)
+    finally:
+        if polling and app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+
+async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("Telegram update failed", exc_info=context.error)

@@ -1,0 +1,100 @@
+"""Pacing for Telegram: about 30 messages a second overall and about one a second per chat,
+waiting out `RetryAfter` (HTTP 429) instead of failing.  Also a per-chat update processor so
+one person's updates are handled in order while different people run concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import AsyncExitStack
+from datetime import timedelta
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram import Update
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
+
+from bot.locks import KeyedLocks
+
+log = logging.getLogger(__name__)
+
+OVERALL_PER_SECOND = 30
+PER_CHAT_BURST = 3  # a reply may be 2–3 messages; on average still one a second per chat
+PER_CHAT_PERIOD = 3.0
+MAX_RETRIES = 5
+CHAT_LIMITERS_KEPT = 10_000
+UNPACED = {"getUpdates", "getMe", "setWebhook", "deleteWebhook", "setMyCommands", "getWebhookInfo",
+           "answerCallbackQuery"}
+
+
+class ChatRateLimiter(BaseRateLimiter[None]):
+    def __init__(self, *, overall_per_second: float = OVERALL_PER_SECOND, per_chat_burst: int = PER_CHAT_BURST,
+                 per_chat_period: float = PER_CHAT_PERIOD, max_retries: int = MAX_RETRIES) -> None:
+        self._overall = AsyncLimiter(overall_per_second, 1)
+        self._burst = per_chat_burst
+        self._period = per_chat_period
+        self._chats: OrderedDict[object, AsyncLimiter] = OrderedDict()
+        self.max_retries = max_retries
+        self.waited_for_retry_after = 0  # how often Telegram told us to slow down
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    def _chat(self, chat_id: object) -> AsyncLimiter:
+        limiter = self._chats.pop(chat_id, None) or AsyncLimiter(self._burst, self._period)
+        self._chats[chat_id] = limiter
+        while len(self._chats) > CHAT_LIMITERS_KEPT:
+            self._chats.popitem(last=False)
+        return limiter
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        for attempt in range(self.max_retries + 1):
+            async with AsyncExitStack() as stack:
+                if endpoint not in UNPACED:
+                    await stack.enter_async_context(self._overall)
+                    if (chat_id := data.get("chat_id")) is not None:
+                        await stack.enter_async_context(self._chat(chat_id))
+                try:
+                    return await callback(*args, **kwargs)
+                except RetryAfter as error:
+                    if attempt == self.max_retries:
+                        raise
+                    # The property warns about int/timedelta in PTB 22; the stored value is a timedelta.
+                    wait: timedelta = error._retry_after
+                    self.waited_for_retry_after += 1
+                    log.info("Telegram asked to wait %.1f s (%s)", wait.total_seconds(), endpoint)
+                    await asyncio.sleep(wait.total_seconds())
+        raise AssertionError("unreachable")
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Concurrent across chats, in arrival order within a chat (PTB's own concurrent mode reorders)."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks = KeyedLocks()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        async with self._locks.hold(str(chat.id if chat else "")):
+            await coroutine
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
