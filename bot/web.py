@@ -6,9 +6,11 @@ running loop — line-bot-sdk's async client cannot be created outside one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -19,6 +21,10 @@ from bot.engine import Clock, utc_now
 from bot.media import MediaStore
 from bot.services import services
 from bot.settings import Settings
+from storage.database import Database
+
+EVENT_IDS_KEPT = timedelta(days=7)
+HOUSEKEEPING_EVERY = 3600.0
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +49,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, telegram_polling: 
                     telegram_runtime(settings, built.engine, polling=telegram_polling))
             else:
                 log.info("Telegram is off: TELEGRAM_BOT_TOKEN not set")
-            yield
+            housekeeping = asyncio.create_task(_housekeeping(built.db, clock))
+            try:
+                yield
+            finally:
+                housekeeping.cancel()
 
     return Starlette(
         routes=[
@@ -71,6 +81,22 @@ async def _line_channel(settings: Settings, built: object, media: MediaStore) ->
         yield LineChannel(built.engine, AsyncMessagingApi(client), settings.line_channel_secret, media)  # type: ignore[attr-defined]
     finally:
         await client.close()
+
+
+async def _housekeeping(db: Database, clock: Clock) -> None:
+    """Hourly: forget event ids older than a week (LINE and Telegram redeliver within hours) and
+    expired chart/file links."""
+    from storage import repository as repo
+
+    while True:
+        try:
+            async with db.transaction() as conn:
+                now = clock()
+                await repo.prune_events(conn, now - EVENT_IDS_KEPT)
+                await repo.prune_media(conn, now)
+        except Exception:  # a busy database must not kill the server; try again next hour
+            log.exception("housekeeping failed")
+        await asyncio.sleep(HOUSEKEEPING_EVERY)
 
 
 async def _healthz(request: Request) -> Response:

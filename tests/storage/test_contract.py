@@ -204,3 +204,20 @@ async def test_dates_and_thai_text_round_trip(database: Database, clock) -> None
     assert row.name == "สำนักงานพัฒนาชุมชนจังหวัดน่าน"
     assert found is not None and found.id == round_id and found.name == "รอบประเมิน ปีงบประมาณ 2569"
     assert found.closes_on == date(2027, 9, 30)
+
+
+async def test_old_event_ids_and_expired_media_are_pruned(database: Database, clock) -> None:
+    from datetime import timedelta
+
+    async with database.transaction() as conn:
+        await repo.claim_event(conn, "line", "old", clock())
+        token = await repo.store_media(conn, b"\x89PNG", "image/png", "chart.png", clock(), timedelta(days=7))
+        assert (await repo.load_media(conn, token, clock())).data == b"\x89PNG"
+    clock.advance(days=8)
+    async with database.transaction() as conn:
+        await repo.claim_event(conn, "line", "new", clock())
+        assert await repo.load_media(conn, token, clock()) is None, "an expired link serves nothing"
+        assert await repo.prune_events(conn, clock() - timedelta(days=7)) == 1
+        assert await repo.prune_media(conn, clock()) == 1
+        assert await repo.claim_event(conn, "line", "old", clock()), "a pruned id is forgotten"
+        assert not await repo.claim_event(conn, "line", "new", clock())
