@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     telegram_bot_token: str | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_webhook_secret: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
     telegram_api_base_url: str | None = Field(None, validation_alias="TELEGRAM_API_BASE_URL")
+    telegram_overall_rate: float = Field(30.0, gt=0, validation_alias="TELEGRAM_OVERALL_RATE")
+    telegram_chat_rate: float = Field(1.0, gt=0, validation_alias="TELEGRAM_CHAT_RATE")
 
     @property
     def telegram_enabled(self) -> bool:

@@ -7,6 +7,7 @@ running loop — line-bot-sdk's async client cannot be created outside one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -53,7 +54,9 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, telegram_polling: 
             try:
                 yield
             finally:
-                housekeeping.cancel()
+                housekeeping.cancel()  # and wait: it must not outlive the database it uses
+                with contextlib.suppress(asyncio.CancelledError):
+                    await housekeeping
 
     return Starlette(
         routes=[
@@ -89,6 +92,7 @@ async def _housekeeping(db: Database, clock: Clock) -> None:
     from storage import repository as repo
 
     while True:
+        await asyncio.sleep(HOUSEKEEPING_EVERY)
         try:
             async with db.transaction() as conn:
                 now = clock()
@@ -96,7 +100,6 @@ async def _housekeeping(db: Database, clock: Clock) -> None:
                 await repo.prune_media(conn, now)
         except Exception:  # a busy database must not kill the server; try again next hour
             log.exception("housekeeping failed")
-        await asyncio.sleep(HOUSEKEEPING_EVERY)
 
 
 async def _healthz(request: Request) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -46,8 +47,11 @@ class TelegramRuntime:
 
 def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any, Any]:
     assert settings.telegram_bot_token is not None
+    # PTB 22 warns on every RetryAfter unless durations are opted in to timedelta (its future default).
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     builder = (Application.builder().token(settings.telegram_bot_token)
-               .rate_limiter(ChatRateLimiter())
+               .rate_limiter(ChatRateLimiter(overall_per_second=settings.telegram_overall_rate,
+                                             per_chat_per_second=settings.telegram_chat_rate))
                .concurrent_updates(PerChatUpdateProcessor()))
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")

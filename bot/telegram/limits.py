@@ -21,21 +21,23 @@ from bot.locks import KeyedLocks
 
 log = logging.getLogger(__name__)
 
-OVERALL_PER_SECOND = 30
-PER_CHAT_BURST = 3  # a reply may be 2–3 messages; on average still one a second per chat
-PER_CHAT_PERIOD = 3.0
+OVERALL_PER_SECOND = 30.0
+PER_CHAT_PER_SECOND = 1.0
+PER_CHAT_BURST = 3  # a reply may be 2–3 messages at once; on average still the per-chat rate
 MAX_RETRIES = 5
 CHAT_LIMITERS_KEPT = 10_000
 UNPACED = {"getUpdates", "getMe", "setWebhook", "deleteWebhook", "setMyCommands", "getWebhookInfo",
            "answerCallbackQuery"}
+NOT_PER_CHAT = {"editMessageText", "editMessageReplyMarkup", "editMessageCaption", "sendChatAction"}
 
 
 class ChatRateLimiter(BaseRateLimiter[None]):
-    def __init__(self, *, overall_per_second: float = OVERALL_PER_SECOND, per_chat_burst: int = PER_CHAT_BURST,
-                 per_chat_period: float = PER_CHAT_PERIOD, max_retries: int = MAX_RETRIES) -> None:
+    def __init__(self, *, overall_per_second: float = OVERALL_PER_SECOND,
+                 per_chat_per_second: float = PER_CHAT_PER_SECOND, per_chat_burst: int = PER_CHAT_BURST,
+                 max_retries: int = MAX_RETRIES) -> None:
         self._overall = AsyncLimiter(overall_per_second, 1)
         self._burst = per_chat_burst
-        self._period = per_chat_period
+        self._period = per_chat_burst / per_chat_per_second
         self._chats: OrderedDict[object, AsyncLimiter] = OrderedDict()
         self.max_retries = max_retries
         self.waited_for_retry_after = 0  # how often Telegram told us to slow down
@@ -66,7 +68,7 @@ class ChatRateLimiter(BaseRateLimiter[None]):
             async with AsyncExitStack() as stack:
                 if endpoint not in UNPACED:
                     await stack.enter_async_context(self._overall)
-                    if (chat_id := data.get("chat_id")) is not None:
+                    if endpoint not in NOT_PER_CHAT and (chat_id := data.get("chat_id")) is not None:
                         await stack.enter_async_context(self._chat(chat_id))
                 try:
                     return await callback(*args, **kwargs)

@@ -82,56 +82,21 @@ BOT_FIRST_NAME = "PMQA Test Bot"
 
 CHAT_ACTIONS = frozenset(
     {
-        "typing",
-        "upload_photo",
-        "record_video",
-        "upload_video",
-        "record_voice",
-        "upload_voice",
-        "upload_document",
-        "choose_sticker",
-        "find_location",
-        "record_video_note",
-        "upload_video_note",
+        "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice", "upload_document",
+        "choose_sticker", "find_location", "record_video_note", "upload_video_note"
     }
 )
 BUTTON_ACTION_FIELDS = (
-    "url",
-    "callback_data",
-    "web_app",
-    "login_url",
-    "switch_inline_query",
-    "switch_inline_query_current_chat",
-    "switch_inline_query_chosen_chat",
-    "copy_text",
-    "callback_game",
-    "pay",
+    "url", "callback_data", "web_app", "login_url", "switch_inline_query", "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat", "copy_text", "callback_game", "pay",
 )
 UPDATE_TYPES = frozenset(
     {
-        "message",
-        "edited_message",
-        "channel_post",
-        "edited_channel_post",
-        "business_connection",
-        "business_message",
-        "edited_business_message",
-        "deleted_business_messages",
-        "message_reaction",
-        "message_reaction_count",
-        "inline_query",
-        "chosen_inline_result",
-        "callback_query",
-        "shipping_query",
-        "pre_checkout_query",
-        "purchased_paid_media",
-        "poll",
-        "poll_answer",
-        "my_chat_member",
-        "chat_member",
-        "chat_join_request",
-        "chat_boost",
-        "removed_chat_boost",
+        "message", "edited_message", "channel_post", "edited_channel_post", "business_connection", "business_message",
+        "edited_business_message", "deleted_business_messages", "message_reaction", "message_reaction_count",
+        "inline_query", "chosen_inline_result", "callback_query", "shipping_query", "pre_checkout_query",
+        "purchased_paid_media", "poll", "poll_answer", "my_chat_member", "chat_member", "chat_join_request",
+        "chat_boost", "removed_chat_boost"
     }
 )
 # methods that send or change a message in a chat: counted by the flood limits
@@ -149,61 +114,23 @@ NOT_MODIFIED = (
 # free-text parameters PTB sends verbatim; never JSON-decode them even if they start with [ or {
 _RAW_STRING_PARAMS = frozenset(
     {
-        "text",
-        "caption",
-        "description",
-        "short_description",
-        "name",
-        "title",
-        "question",
-        "explanation",
-        "query",
-        "secret_token",
-        "url",
-        "ip_address",
-        "photo",
-        "document",
-        "thumbnail",
-        "emoji",
-        "action",
-        "parse_mode",
-        "callback_query_id",
-        "inline_message_id",
-        "business_connection_id",
-        "language_code",
-        "file_id",
+        "text", "caption", "description", "short_description", "name", "title", "question", "explanation", "query",
+        "secret_token", "url", "ip_address", "photo", "document", "thumbnail", "emoji", "action", "parse_mode",
+        "callback_query_id", "inline_message_id", "business_connection_id", "language_code", "file_id"
     }
 )
 _INT_PARAMS = frozenset(
     {
-        "chat_id",
-        "message_id",
-        "offset",
-        "limit",
-        "max_connections",
-        "cache_time",
-        "message_thread_id",
-        "reply_to_message_id",
-        "from_chat_id",
-        "user_id",
-        "duration",
-        "width",
-        "height",
+        "chat_id", "message_id", "offset", "limit", "max_connections", "cache_time", "message_thread_id",
+        "reply_to_message_id", "from_chat_id", "user_id", "duration", "width", "height"
     }
 )
 _FLOAT_PARAMS = frozenset({"timeout"})
 _BOOL_PARAMS = frozenset(
     {
-        "show_alert",
-        "disable_notification",
-        "protect_content",
-        "drop_pending_updates",
-        "has_spoiler",
-        "disable_content_type_detection",
-        "allow_sending_without_reply",
-        "show_caption_above_media",
-        "disable_web_page_preview",
-        "allow_paid_broadcast",
+        "show_alert", "disable_notification", "protect_content", "drop_pending_updates", "has_spoiler",
+        "disable_content_type_detection", "allow_sending_without_reply", "show_caption_above_media",
+        "disable_web_page_preview", "allow_paid_broadcast"
     }
 )
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -249,23 +176,8 @@ def _byte_offset(text: str, index: int) -> int:
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)>")
 HTML_TAGS = frozenset(
     {
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "ins",
-        "s",
-        "strike",
-        "del",
-        "span",
-        "tg-spoiler",
-        "a",
-        "tg-emoji",
-        "code",
-        "pre",
-        "blockquote",
-        "tg-time",
+        "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "tg-emoji", "code",
+        "pre", "blockquote", "tg-time"
     }
 )
 
@@ -656,7 +568,7 @@ class FakeTelegramApi:
         self._global_window = _Window(global_per_second)
         self._file_seq = 0
         self._update_event = asyncio.Event()
-        self._answered_event = asyncio.Event()
+        self._changed_event = asyncio.Event()
         self._poll_generation = 0
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -821,11 +733,11 @@ class FakeTelegramApi:
         return answered()
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until `predicate()` holds; it is re-checked after every answered call."""
+        """Wait until `predicate()` holds; it is re-checked whenever a call arrives or is answered."""
         try:
             async with asyncio.timeout(timeout):
                 while not predicate():
-                    await self._answered_event.wait()
+                    await self._changed_event.wait()
         except TimeoutError:
             raise AssertionError(f"condition not met within {timeout}s") from None
 
@@ -881,14 +793,16 @@ class FakeTelegramApi:
         self._update_event.set()
         self._update_event = asyncio.Event()
 
-    def _answered(self) -> None:
-        self._answered_event.set()
-        self._answered_event = asyncio.Event()
+    def _changed(self) -> None:
+        """A call arrived or was answered: wake `wait_until`."""
+        self._changed_event.set()
+        self._changed_event = asyncio.Event()
 
     async def _dispatch(self, request: web.Request) -> web.Response:
         name = request.match_info["method"]
         call = Call(method=self._canonical(name), params={}, at=self.clock(), http_method=request.method)
         self.calls.append(call)
+        self._changed()
         try:
             call.params, call.files, call.content_type = await self._read(request)
             if request.match_info["token"] != self.token:
@@ -899,7 +813,7 @@ class FakeTelegramApi:
             handler = entry[1]
             self._inject(call)
             chat_id = call.params.get("chat_id")
-            if call.method in CHAT_METHODS and chat_id in self.blocked:
+            if call.method in CHAT_METHODS and isinstance(chat_id, int) and chat_id in self.blocked:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
             counted = self.enforce_rate_limits and call.method in MESSAGE_METHODS and isinstance(chat_id, int)
             if counted:
@@ -915,7 +829,7 @@ class FakeTelegramApi:
             status = 500
             body = {"ok": False, "error_code": 500, "description": f"Internal Server Error: fake API bug {error!r}"}
         call.status, call.response = status, body
-        self._answered()
+        self._changed()
         return web.json_response(body, status=status)
 
     async def _read(self, request: web.Request) -> tuple[dict[str, Any], dict[str, UploadedFile], str]:
