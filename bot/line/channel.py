@@ -11,8 +11,8 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
+import aiohttp
 from linebot.v3.messaging import ApiException, AsyncMessagingApi
 from linebot.v3.webhook import SignatureValidator
 from starlette.background import BackgroundTask
@@ -30,7 +30,6 @@ from conversations import texts as t
 log = logging.getLogger(__name__)
 CHANNEL = "line"
 PROFILE_TIMEOUT = 3.0
-CHART_TTL = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +88,7 @@ class LineChannel:
     async def _display_name(self, user_id: str) -> str | None:
         try:
             profile = await self.api.get_profile(user_id, _request_timeout=PROFILE_TIMEOUT)
-        except (ApiException, TimeoutError, OSError) as error:
+        except (ApiException, TimeoutError, OSError, aiohttp.ClientError) as error:
             log.info("no LINE profile for a user: %r", error)
             return None
         return str(profile.display_name) if profile.display_name else None
