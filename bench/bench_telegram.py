@@ -13,23 +13,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from storage import repository as repo
-from storage.database import Database
+from serving import latency_line, scratch_database, seed_invite, serving  # bench/ is the script's folder
+
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.telegram_updates import callback_update, message_update
 
@@ -37,10 +32,6 @@ TOKEN = "123456:BENCH-TOKEN"
 SECRET = "bench-secret"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _user(http: httpx.AsyncClient, fake: FakeTelegramApi, chat: int, code: str, latencies: list[float],
@@ -83,60 +74,23 @@ async def main() -> None:
     parser.add_argument("--think", type=float, default=3.0)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    workdir = tempfile.mkdtemp()
-    name = f"bench_tg_{os.getpid()}"
-    if args.database == "sqlite":
-        url = f"sqlite+aiosqlite:///{Path(workdir) / 'bench.db'}"
-    else:
-        admin = Database("postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-        async with admin.engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        await admin.dispose()
-        url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-    async with FakeTelegramApi(token=TOKEN) as fake:
-        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
+    async with scratch_database(args.database, Path(tempfile.mkdtemp())) as url, \
+            FakeTelegramApi(token=TOKEN) as fake:
+        env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
                "TELEGRAM_WEBHOOK_SECRET": SECRET, "PMQA_PUBLIC_URL": "https://bench.invalid",
-               "PMQA_DATABASE_URL": url, "PMQA_LOG_LEVEL": "WARNING", "PTB_TIMEDELTA": "true"}
-        port = _free_port()
-        server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--port", str(port)],  # noqa: ASYNC220
-                                  cwd=workdir, env=env)
-        async with httpx.AsyncClient() as probe:
-            for _ in range(300):
-                try:
-                    if (await probe.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-        db = Database(url)
-        now = repo.datetime.now(repo.datetime.now().astimezone().tzinfo)
-        async with db.transaction() as conn:
-            agency = await repo.add_agency(conn, "BENCH", "หน่วยงานทดสอบ", None, now)
-            await repo.open_round(conn, "รอบทดสอบ", agency, now.date(), now.date().replace(year=now.year + 1), now)
-            code = await repo.create_invite(conn, agency, "officer", now, uses=100_000, days=30)
-        await db.dispose()
-        latencies: list[float] = []
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
-            started = time.perf_counter()
-            users = [_user(http, fake, 50_000 + n, code, latencies, args.think) for n in range(args.users)]
-            done = await asyncio.gather(*users)
-            elapsed = time.perf_counter() - started
-        server.terminate()
-        await asyncio.to_thread(server.wait, 30)
-        latencies.sort()
-        p50, p99 = statistics.median(latencies) * 1000, latencies[int(len(latencies) * 0.99) - 1] * 1000
+               "PMQA_DATABASE_URL": url, "PTB_TIMEDELTA": "true"}
+        async with serving(env) as base:
+            code = await seed_invite(url)
+            latencies: list[float] = []
+            async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+                started = time.perf_counter()
+                users = [_user(http, fake, 50_000 + n, code, latencies, args.think) for n in range(args.users)]
+                done = await asyncio.gather(*users)
+                elapsed = time.perf_counter() - started
         print(f"Telegram webhook, {args.database}, {args.users} concurrent users, think {args.think:g} s: "
-              f"{len(latencies)} updates in {elapsed:.1f} s; update → answer p50 {p50:.0f} ms, p99 {p99:.0f} ms, "
-              f"max {latencies[-1] * 1000:.0f} ms")
+              f"{len(latencies)} updates in {elapsed:.1f} s; update → answer {latency_line(latencies)}")
         print(f"completed assessments: {sum(done)}/{args.users}; limit violations: {len(fake.violations)}; "
               f"429s: {len(fake.refused)}")
-    if args.database == "postgresql":
-        admin = Database("postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-        async with admin.engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
 
 if __name__ == "__main__":
     asyncio.run(main())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
@@ -61,8 +61,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, telegram_polling: 
     return Starlette(
         routes=[
             Route("/healthz", _healthz),
-            Route("/webhooks/line", _line_webhook, methods=["POST"]),
-            Route("/webhooks/telegram", _telegram_webhook, methods=["POST"]),
+            Route("/webhooks/line", _webhook("line", "LINE"), methods=["POST"]),
+            Route("/webhooks/telegram", _webhook("telegram", "Telegram"), methods=["POST"]),
             Route("/charts/{token}.png", _media),
         ],
         lifespan=lifespan,
@@ -107,20 +107,17 @@ async def _healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok" if healthy else "database unavailable"}, status_code=200 if healthy else 503)
 
 
-async def _line_webhook(request: Request) -> Response:
-    line = request.app.state.line
-    if line is None:
-        return PlainTextResponse("LINE is not configured", status_code=404)
-    response: Response = await line.webhook(request)
-    return response
+def _webhook(channel: str, name: str) -> Callable[[Request], Awaitable[Response]]:
+    """The route for one channel's webhook: 404 while that channel is off."""
 
+    async def route(request: Request) -> Response:
+        runtime = getattr(request.app.state, channel)
+        if runtime is None:
+            return PlainTextResponse(f"{name} is not configured", status_code=404)
+        response: Response = await runtime.webhook(request)
+        return response
 
-async def _telegram_webhook(request: Request) -> Response:
-    telegram = request.app.state.telegram
-    if telegram is None:
-        return PlainTextResponse("Telegram is not configured", status_code=404)
-    response: Response = await telegram.webhook(request)
-    return response
+    return route
 
 
 async def _media(request: Request) -> Response:

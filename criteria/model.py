@@ -174,10 +174,6 @@ class Bank(_Frozen):
     def order_of(self, question_id: str) -> int:
         return self.lookup.order[question_id]
 
-    def item_index(self, item_id: str) -> int:
-        """1-based position of an item among all items (for "ข้อ 5/30")."""
-        return list(self.lookup.items).index(item_id) + 1
-
 
 @dataclass(frozen=True, slots=True)
 class BankIndex:

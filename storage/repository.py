@@ -367,10 +367,3 @@ async def record_spend(conn: AsyncConnection, now: datetime, channel: str, kind:
                        messages: int) -> None:
     await conn.execute(insert(outbound_spend).values(at=now, channel=channel, kind=kind, purpose=purpose,
                                                      recipients=recipients, messages=messages))
-
-
-async def spend_total(conn: AsyncConnection, channel: str, since: datetime | None = None) -> int:
-    query = select(func.coalesce(func.sum(outbound_spend.c.recipients), 0)).where(outbound_spend.c.channel == channel)
-    if since is not None:
-        query = query.where(outbound_spend.c.at >= since)
-    return int(await conn.scalar(query) or 0)
