@@ -3,6 +3,7 @@
 from conversations.machine import current_prompt, handle
 from conversations.model import (
     CategoryLine,
+    Chart,
     Choice,
     Context,
     Event,
@@ -29,6 +30,7 @@ from conversations.model import (
 
 __all__ = [
     "CategoryLine",
+    "Chart",
     "Choice",
     "Context",
     "Event",

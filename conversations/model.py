@@ -88,12 +88,24 @@ class SummaryCard:
 
 
 @dataclass(frozen=True, slots=True)
+class Chart:
+    """A chart for the channel to draw and send after the reply's text (a PNG in chat apps)."""
+
+    kind: str  # "radar" (categories) | "bar" (one bar per agency)
+    title: str
+    labels: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float, ...]], ...]  # radar: 1–4 (name, values); bar: exactly one
+    average: float | None = None  # bar: the dashed average line
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     text: str
     choices: tuple[Choice, ...] = ()
     question_id: str | None = None  # set when the reply asks a scored question
     summary: bool = False  # the final or partial summary
     card: SummaryCard | None = None  # the summary as data for channels that draw it; `text` says the same
+    chart: Chart | None = None  # drawn by the channel; when None, a card with categories gets its radar
 
 
 # Facts for the shell to make durable -----------------------------------------------
