@@ -41,9 +41,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_runtime_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from bot import admin_cli
+    from bot import admin_cli, export_cli
 
     admin_cli.register(commands)
+    export_cli.register(commands)
 
 
 def _criteria_check(args: argparse.Namespace) -> int:
