@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.coordination import Coordination, ExportJob
 from bot.locks import KeyedLocks
 from conversations import (
+    Ask,
     Context,
     Event,
     Fact,
@@ -64,6 +66,7 @@ class Outcome:
     replies: tuple[Reply, ...]
     duplicate: bool = False
     facts: tuple[Fact, ...] = ()  # what was made durable (e.g. to mark a tapped keyboard as answered)
+    exports: tuple[ExportJob, ...] = ()  # workbooks the channel builds off the loop and sends when ready
 
 
 @dataclass
@@ -73,6 +76,9 @@ class _Loaded:
     assessment_id: int | None
     stored_version: int | None  # None: no session row yet
     submitted_at: datetime | None
+    answered: list[Reply] = field(default_factory=list)  # the shell's answers to coordinators' requests
+    exports: list[ExportJob] = field(default_factory=list)
+    wake_reminders: bool = False
 
 
 class Engine:
@@ -82,6 +88,8 @@ class Engine:
         self.clock = clock
         self.tz = ZoneInfo(timezone)
         self.locks = KeyedLocks()
+        self.coordination = Coordination(bank, timezone)
+        self.on_reminder_due: Callable[[], None] | None = None  # set by the server: wakes the reminder loop
 
     async def handle(self, inbound: Inbound) -> Outcome:
         async with self.locks.hold(f"{inbound.channel}:{inbound.user_id}"):
@@ -136,10 +144,14 @@ class Engine:
                 facts += step.facts
                 loaded.session = step.session
                 event, user = await self._apply(conn, user, loaded, step, now)
+                replies += loaded.answered
+                loaded.answered.clear()
                 if user is None:  # forgotten: nothing of this person is kept
                     return Outcome(tuple(replies), facts=tuple(facts))
             await self._save(conn, user, loaded, now)
-        return Outcome(tuple(replies), facts=tuple(facts))
+        if loaded.wake_reminders and self.on_reminder_due is not None:
+            self.on_reminder_due()
+        return Outcome(tuple(replies), facts=tuple(facts), exports=tuple(loaded.exports))
 
     async def _user(self, conn: AsyncConnection, inbound: Inbound, now: datetime) -> repo.UserRow:
         user = await repo.lock_user(conn, inbound.channel, inbound.user_id, for_update=not self.db.is_sqlite)
@@ -181,7 +193,7 @@ class Engine:
                 assessment_id = await repo.assessment_for(
                     conn, user.agency_id, current.id, self.bank.id, self.bank.version, now)
         ctx = Context(bank=self.bank, now=local_now, agency_name=agency_name, round=round_info,
-                      categories=user.categories, display_name=user.display_name)
+                      categories=user.categories, display_name=user.display_name, role=user.role)
         return ctx, assessment_id
 
     async def _apply(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded, step: Step,
@@ -206,6 +218,12 @@ class Engine:
                 case Forget():
                     await repo.forget_user(conn, user.id, now)
                     return None, None
+                case Ask(request):
+                    answered = await self.coordination.answer(conn, user, request, now)
+                    loaded.answered += answered.replies
+                    loaded.wake_reminders |= answered.wake_reminders
+                    if answered.export is not None:
+                        loaded.exports.append(answered.export)
         return follow_up, user
 
     async def _redeem(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded, code: str,
@@ -223,7 +241,7 @@ class Engine:
         answers = {} if loaded.assessment_id is None else await repo.current_answers(
             conn, loaded.assessment_id, user.id)
         loaded.session = replace(loaded.session, answers=answers)
-        return Joined(granted.agency_name), user
+        return Joined(granted.agency_name, granted.role), user
 
     async def _save(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded, now: datetime) -> None:
         session = loaded.session

@@ -2,6 +2,7 @@
 
 from conversations.machine import current_prompt, handle
 from conversations.model import (
+    Ask,
     CategoryLine,
     Chart,
     Choice,
@@ -29,6 +30,7 @@ from conversations.model import (
 )
 
 __all__ = [
+    "Ask",
     "CategoryLine",
     "Chart",
     "Choice",

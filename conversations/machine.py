@@ -16,9 +16,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from conversations import coordinator_texts as ct
 from conversations import render
 from conversations import texts as t
+from conversations.coordinating import (
+    Malformed,
+    RemindConfirm,
+    RemindPreview,
+    StatusRequest,
+    SummaryRequest,
+    coordinator_word,
+    has_arguments,
+    parse_request,
+)
 from conversations.model import (
+    Ask,
     Choice,
     Context,
     Event,
@@ -45,6 +57,7 @@ from conversations.parsing import (
     CommandTap,
     EditCategoryTap,
     EditQuestionTap,
+    RemindTap,
     answer_data,
     command_data,
     command_of,
@@ -61,6 +74,7 @@ from criteria.scoring import applicable_questions, inapplicable_answers, next_qu
 YES_WORDS = frozenset({"ใช่", "ตกลง", "ยืนยัน", "yes", "ok", "y"})
 NO_WORDS = frozenset({"ไม่", "ไม่ใช่", "no", "n"})
 DETOURS = (Phase.EDIT_CATEGORY, Phase.EDIT_QUESTION, Phase.CONFIRM_FORGET)
+COORDINATOR = "coordinator"
 ASSESSING = (Phase.ANSWERING, Phase.REVIEW, Phase.DONE, *DETOURS)
 
 
@@ -98,6 +112,10 @@ def handle(session: Session, event: Event, ctx: Context) -> Step:
             else:
                 turn.say(t.UNSUPPORTED if turn.session.phase is Phase.ANSWERING else t.UNSUPPORTED_IDLE)
                 _prompt(turn)
+        case Joined(agency_name, role) if role == COORDINATOR:
+            turn.say(ct.JOINED.format(agency=agency_name))
+            turn.move(phase=Phase.COORDINATING, position=None)
+            _prompt(turn)
         case Joined(agency_name):
             turn.say(t.JOINED.format(agency=agency_name))
             _begin_assessment(turn)
@@ -126,6 +144,9 @@ def _on_start(turn: _Turn) -> None:
 def _on_text(turn: _Turn, text: str) -> None:
     if turn.session.phase is Phase.NEW:
         _welcome(turn)
+        return
+    if _is_coordinator_request(turn, text):
+        _on_coordinator_text(turn, text)
         return
     if command := command_of(text):
         _command(turn, command)
@@ -157,7 +178,8 @@ def _choice_for_text(turn: _Turn, text: str) -> str | None:
         if normalize(choice.label) == typed:
             return choice.data
     if typed in YES_WORDS or typed in NO_WORDS:  # "ใช่" / "ไม่" to a yes-or-no question
-        wanted = {Phase.CONSENT: ("accept", "decline"), Phase.CONFIRM_FORGET: ("forget_yes", "cancel")}
+        wanted = {Phase.CONSENT: ("accept", "decline"), Phase.CONFIRM_FORGET: ("forget_yes", "cancel"),
+                  Phase.COORDINATING: ("yes", "cancel")}
         if pair := wanted.get(turn.session.phase):
             return command_data(pair[0] if typed in YES_WORDS else pair[1])
     question = _question_on_screen(turn)
@@ -175,6 +197,9 @@ def _on_tap(turn: _Turn, data: str) -> None:
     phase = turn.session.phase
     if phase is Phase.NEW:
         _welcome(turn)
+        return
+    if _coordinating(turn) and isinstance(intent, CommandTap | RemindTap):
+        _on_coordinator_tap(turn, intent)
         return
     match intent:
         case CommandTap(name) if name in _COMMANDS or name in _BUTTONS:
@@ -219,6 +244,8 @@ def _prompt(turn: _Turn) -> None:
             _edit_category(turn, session.edit_category or 1)
         case Phase.CONFIRM_FORGET:
             turn.say(t.FORGET_CONFIRM, _forget_choices())
+        case Phase.COORDINATING:
+            turn.say(ct.MENU, _coordinator_choices())
 
 
 def _welcome(turn: _Turn) -> None:
@@ -386,6 +413,9 @@ def _note_category_done(turn: _Turn, question: Question) -> None:
 
 
 def _command(turn: _Turn, name: str) -> None:
+    if _coordinating(turn) and name in _COORDINATOR_COMMANDS:
+        _COORDINATOR_COMMANDS[name](turn)
+        return
     _COMMANDS[name](turn)
 
 
@@ -638,4 +668,104 @@ _BUTTONS: dict[str, Callable[[_Turn], None]] = {
     "answer_skipped": _btn_answer_skipped,
     "cancel": _cmd_cancel,
     "forget_yes": _btn_forget_yes,
+}
+
+
+# Coordinators ---------------------------------------------------------------------------------
+# A coordinator's account does not answer the assessment: its home is the menu, its requests
+# leave as `Ask` facts and the shell answers them from the database, within the coordinator's scope.
+
+
+def _coordinating(turn: _Turn) -> bool:
+    return turn.ctx.role == COORDINATOR and turn.session.phase is Phase.COORDINATING
+
+
+def _is_coordinator_request(turn: _Turn, text: str) -> bool:
+    word = coordinator_word(text)
+    if word is None:
+        return False
+    # "สรุป" alone is also the officer's own summary; with an agency code it is a coordinator's.
+    return turn.ctx.role == COORDINATOR or word != "summary" or has_arguments(text)
+
+
+def _on_coordinator_text(turn: _Turn, text: str) -> None:
+    if not _coordinating(turn):
+        turn.say(ct.COORDINATOR_ONLY)
+        _prompt(turn)
+        return
+    request = parse_request(text)
+    if isinstance(request, Malformed):
+        turn.say(ct.USAGE.format(usage=request.usage))
+        return
+    assert request is not None
+    turn.facts.append(Ask(request))
+
+
+def _on_coordinator_tap(turn: _Turn, intent: CommandTap | RemindTap) -> None:
+    if isinstance(intent, RemindTap):
+        turn.facts.append(Ask(RemindConfirm(intent.reminder_id)))
+    elif intent.name in _COORDINATOR_COMMANDS:
+        _COORDINATOR_COMMANDS[intent.name](turn)
+    elif intent.name in ("forget_yes", "cancel"):
+        _BUTTONS[intent.name](turn)
+    else:
+        turn.say(t.FORGED)
+        _prompt(turn)
+
+
+def _coordinator_choices() -> tuple[Choice, ...]:
+    return (
+        Choice(ct.BTN_STATUS, command_data("status")),
+        Choice(ct.BTN_SUMMARY, command_data("summary")),
+        Choice(ct.BTN_REMIND, command_data("remind")),
+        Choice(ct.BTN_EXPORT, command_data("export")),
+        Choice(ct.BTN_ROUNDS, command_data("rounds")),
+        Choice(ct.BTN_INVITE, command_data("invite")),
+        Choice(t.BTN_HELP, command_data("help")),
+    )
+
+
+def _asking(text: str) -> Callable[[_Turn], None]:
+    def ask(turn: _Turn) -> None:
+        request = parse_request(text)
+        assert request is not None and not isinstance(request, Malformed)
+        turn.facts.append(Ask(request))
+
+    return ask
+
+
+def _coordinator_menu(turn: _Turn) -> None:
+    _prompt(turn)
+
+
+def _coordinator_help(turn: _Turn) -> None:
+    turn.say(ct.HELP, _coordinator_choices())
+
+
+def _officer_only(turn: _Turn) -> None:
+    turn.say(ct.OFFICER_ONLY)
+    _prompt(turn)
+
+
+def _coordinator_yes(turn: _Turn) -> None:
+    turn.facts.append(Ask(RemindConfirm(None)))
+
+
+_COORDINATOR_COMMANDS: dict[str, Callable[[_Turn], None]] = {
+    "start": _coordinator_menu,
+    "resume": _coordinator_menu,
+    "help": _coordinator_help,
+    "progress": lambda turn: turn.facts.append(Ask(StatusRequest(None))),
+    "status": lambda turn: turn.facts.append(Ask(StatusRequest(None))),
+    "summary": lambda turn: turn.facts.append(Ask(SummaryRequest(None))),
+    "remind": lambda turn: turn.facts.append(Ask(RemindPreview(None))),
+    "export": _asking("/export"),
+    "rounds": _asking("/round"),
+    "invite": _asking("/invite"),
+    "back": _officer_only,
+    "skip": _officer_only,
+    "edit": _officer_only,
+    "explain": _officer_only,
+    "forget": _cmd_forget,
+    "yes": _coordinator_yes,
 }

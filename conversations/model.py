@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from conversations.coordinating import CoordinatorRequest
 from criteria.model import Bank
 
 # Inbound events ------------------------------------------------------------------
@@ -45,6 +46,7 @@ class Joined:
     """The shell accepted an invite code: the user now belongs to an agency."""
 
     agency_name: str
+    role: str = "officer"  # officer | coordinator
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +146,14 @@ class Forget:
     pass
 
 
-Fact = RecordAnswer | SetAside | GiveConsent | RedeemInvite | Submit | Forget
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """A coordinator's request (conversations.coordinating); the shell answers it from the database."""
+
+    request: CoordinatorRequest
+
+
+Fact = RecordAnswer | SetAside | GiveConsent | RedeemInvite | Submit | Forget | Ask
 
 # State -----------------------------------------------------------------------------
 
@@ -159,6 +168,7 @@ class Phase(enum.StrEnum):
     REVIEW = "review"
     DONE = "done"
     CONFIRM_FORGET = "confirm_forget"
+    COORDINATING = "coordinating"  # a coordinator's home: the menu of coordinator commands
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +199,7 @@ class Context:
     round: RoundInfo | None = None
     categories: tuple[int, ...] | None = None  # assigned categories; None = all
     display_name: str | None = None
+    role: str = "officer"  # officer | coordinator
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,14 @@ class EditQuestionTap:
     question_id: str
 
 
-TapIntent = AnswerTap | CommandTap | EditCategoryTap | EditQuestionTap
+@dataclass(frozen=True, slots=True)
+class RemindTap:
+    """"Send" under a coordinator's reminder preview."""
+
+    reminder_id: int
+
+
+TapIntent = AnswerTap | CommandTap | EditCategoryTap | EditQuestionTap | RemindTap
 
 # ASCII only and anchored with \Z: `\d` would accept Thai digits and `$` a trailing newline,
 # and we never render either — such data is forged or corrupted.
@@ -84,6 +91,7 @@ _ANSWER = re.compile(r"\Aa:(Q[1-7]\.[1-9][BASR]):([A-Za-z0-9]{1,3}):([0-9]{1,9})
 _COMMAND = re.compile(r"\Ac:([a-z_]{1,20})\Z")
 _EDIT_CATEGORY = re.compile(r"\Ae:([1-7])\Z")
 _EDIT_QUESTION = re.compile(r"\Aq:(Q[1-7]\.[1-9][BASR])\Z")
+_REMIND = re.compile(r"\Ar:([0-9]{1,12})\Z")
 
 
 def answer_data(question_id: str, code: str, version: int) -> str:
@@ -102,6 +110,10 @@ def edit_question_data(question_id: str) -> str:
     return f"q:{question_id}"
 
 
+def remind_data(reminder_id: int) -> str:
+    return f"r:{reminder_id}"
+
+
 def parse_tap(data: str) -> TapIntent | None:
     """None for anything we did not render: forged or corrupted data is never guessed at."""
     if len(data) > 64:
@@ -114,4 +126,6 @@ def parse_tap(data: str) -> TapIntent | None:
         return EditCategoryTap(int(match.group(1)))
     if match := _EDIT_QUESTION.match(data):
         return EditQuestionTap(match.group(1))
+    if match := _REMIND.match(data):
+        return RemindTap(int(match.group(1)))
     return None

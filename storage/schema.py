@@ -206,6 +206,51 @@ class OutboundSpend(Base):
     messages: Mapped[int] = mapped_column(Integer)
 
 
+class Reminder(Base):
+    """One reminder: automatic (a round's slot, e.g. 3 days before closing) or sent by a coordinator.
+
+    Status: draft (a coordinator's preview) → due → sending (claimed by one worker until
+    `lease_until`) → done.  A unique slot per round makes the automatic schedule idempotent.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("round_id", "kind", "slot"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # auto | manual
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))  # the scope
+    slot: Mapped[date | None] = mapped_column(Date)  # auto: the day it belongs to
+    message: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    due_at: Mapped[datetime] = mapped_column(_tz())
+    lease_until: Mapped[datetime | None] = mapped_column(_tz())
+    recipients: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(_tz())
+    finished_at: Mapped[datetime | None] = mapped_column(_tz())
+
+
+class ReminderSend(Base):
+    """One recipient of one reminder: written before sending, so a crash resumes without repeats."""
+
+    __tablename__ = "reminder_sends"
+    __table_args__ = (
+        UniqueConstraint("reminder_id", "user_id"),
+        Index("ix_reminder_sends_person", "user_id", "round_id", "status"),
+        Index("ix_reminder_sends_batch", "reminder_id", "status", "channel", "batch"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    batch: Mapped[int] = mapped_column(Integer)
+    # pending → sending → sent | blocked | failed | unknown (a crash mid-send where a repeat cannot be
+    # ruled out); skipped when a cap or quiet rule said no
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(_tz())
+
+
 agencies = Agency.__table__
 users = User.__table__
 invites = Invite.__table__
@@ -217,3 +262,5 @@ processed_events = ProcessedEvent.__table__
 audit_log = AuditEntry.__table__
 media = Media.__table__
 outbound_spend = OutboundSpend.__table__
+reminders = Reminder.__table__
+reminder_sends = ReminderSend.__table__

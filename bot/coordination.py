@@ -1,0 +1,342 @@
+"""Answers coordinators' requests (conversations.coordinating) inside the event's transaction.
+
+Every request is checked against the coordinator's scope — their own agency and everything
+beneath it — and written to the audit log (who, what, when, which agency), refusals included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.reminders import DRAFT_KEPT, audience_of, in_daytime, next_morning, reminder_text
+from conversations import Choice, Reply
+from conversations import coordinator_texts as ct
+from conversations import texts as t
+from conversations.coordinating import (
+    CoordinatorRequest,
+    ExportRequest,
+    InviteRequest,
+    RemindConfirm,
+    RemindPreview,
+    RoundClose,
+    RoundExtend,
+    RoundList,
+    RoundOpen,
+    StatusRequest,
+    SummaryRequest,
+)
+from conversations.parsing import command_data, remind_data
+from criteria.model import Bank
+from storage import reminders as reminder_store
+from storage import repository as repo
+from storage.repository import UserRow
+from storage.schema import rounds
+from storage.scope import Person, Scope, agency_by_code, load_scope, subtree, within
+
+COORDINATOR = "coordinator"
+INVITE_TERMS = {"officer": (50, 14), "coordinator": (1, 7)}  # (uses, days)
+STATUS_AGENCIES_SHOWN = 15
+STATUS_NAMES_SHOWN = 20
+ROUNDS_SHOWN = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ExportJob:
+    """A workbook to build off the event loop and send when ready."""
+
+    agency_id: int
+    agency_code: str
+    round_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    replies: tuple[Reply, ...]
+    wake_reminders: bool = False
+    export: ExportJob | None = None
+
+
+class Refused(Exception):
+    """A request outside the coordinator's scope or rights; the message is the polite Thai answer."""
+
+
+class Coordination:
+    def __init__(self, bank: Bank, timezone: str) -> None:
+        self.bank = bank
+        self.tz = ZoneInfo(timezone)
+
+    async def answer(self, conn: AsyncConnection, user: UserRow, request: CoordinatorRequest,
+                     now: datetime) -> Answered:
+        action = "coord." + type(request).__name__
+        try:
+            if user.role != COORDINATOR:
+                raise Refused(ct.COORDINATOR_ONLY)
+            if user.agency_id is None:
+                raise Refused(ct.NO_SCOPE)
+            answered, scope = await self._answer(conn, user, request, now)
+        except Refused as refusal:
+            await repo.audit(conn, now, user.id, action + ".refused", None, {"request": _describe(request),
+                                                                             "reason": str(refusal)[:120]})
+            return Answered((Reply(str(refusal)),))
+        await repo.audit(conn, now, user.id, action, scope, {"request": _describe(request)})
+        return answered
+
+    async def _answer(self, conn: AsyncConnection, user: UserRow, request: CoordinatorRequest,
+                      now: datetime) -> tuple[Answered, str]:
+        local = now.astimezone(self.tz)
+        match request:
+            case InviteRequest():
+                return await self._invite(conn, user, request, now)
+            case RoundList():
+                return await self._rounds(conn, user, local.date())
+            case RoundOpen():
+                return await self._open_round(conn, user, request, now)
+            case RoundClose():
+                return await self._close_round(conn, user, request, now)
+            case RoundExtend():
+                return await self._extend_round(conn, user, request, local.date())
+            case StatusRequest(code):
+                agency = await self._target(conn, user, code)
+                scope = await load_scope(conn, self.bank, agency.id, local.date())
+                return Answered((Reply(self._status_text(scope, local.date()), _menu_choices()),)), agency.code
+            case RemindPreview(message):
+                return await self._remind_preview(conn, user, message, now)
+            case RemindConfirm(reminder_id):
+                return await self._remind_confirm(conn, user, reminder_id, now)
+            case SummaryRequest(code):
+                agency = await self._target(conn, user, code)
+                return Answered(await _summary(conn, self.bank, agency.id, now)), agency.code
+            case ExportRequest(code):
+                agency = await self._target(conn, user, code)
+                reply = Reply(ct.EXPORT_STARTED.format(agency=agency.name))
+                return Answered((reply,), export=ExportJob(agency.id, agency.code, None)), agency.code
+        raise AssertionError(f"unhandled request {request!r}")
+
+    # Scope -------------------------------------------------------------------------------------
+
+    async def _target(self, conn: AsyncConnection, user: UserRow, code: str | None) -> Any:
+        assert user.agency_id is not None
+        if code is None:
+            return await repo.agency_by_id(conn, user.agency_id)
+        agency = await agency_by_code(conn, code)
+        if agency is None:
+            raise Refused(ct.NO_AGENCY.format(code=code))
+        if not await within(conn, user.agency_id, agency.id):
+            raise Refused(ct.OUT_OF_SCOPE.format(code=code))
+        return agency
+
+    async def _round_in_scope(self, conn: AsyncConnection, user: UserRow, round_id: int | None,
+                              today: date) -> Any:
+        assert user.agency_id is not None
+        if round_id is None:
+            current = await repo.current_round(conn, user.agency_id, today)
+            if current is None:
+                raise Refused(ct.NO_OPEN_ROUND)
+            round_id = current.id
+        row = (await conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
+        # A round of an agency above the coordinator (the province's, seen by an agency lead) is not theirs to change.
+        if row is None or not await within(conn, user.agency_id, row.agency_id):
+            raise Refused(ct.ROUND_NOT_FOUND.format(id=round_id))
+        return row
+
+    # Invites and rounds ---------------------------------------------------------------------------
+
+    async def _invite(self, conn: AsyncConnection, user: UserRow, request: InviteRequest,
+                      now: datetime) -> tuple[Answered, str]:
+        agency = await self._target(conn, user, request.agency_code)
+        uses, days = INVITE_TERMS[request.role]
+        code = await repo.create_invite(conn, agency.id, request.role, now, uses=uses, days=days,
+                                        categories=request.categories, created_by=user.id)
+        expires = (now + timedelta(days=days)).astimezone(self.tz).date()
+        categories = (ct.INVITE_CATEGORIES.format(numbers=", ".join(map(str, request.categories)))
+                      if request.categories else "")
+        text = ct.INVITE_CREATED.format(role=ct.ROLE_NAME[request.role], agency=agency.name, categories=categories,
+                                        code=repo.format_invite_code(code), uses=uses, expires=t.thai_date(expires))
+        return Answered((Reply(text),)), agency.code
+
+    async def _rounds(self, conn: AsyncConnection, user: UserRow, today: date) -> tuple[Answered, str]:
+        assert user.agency_id is not None
+        own = await repo.agency_by_id(conn, user.agency_id)
+        related = {a.id: a for a in await subtree(conn, user.agency_id)}
+        for agency_id in await repo.ancestors(conn, user.agency_id):
+            if agency_id not in related:
+                related[agency_id] = await repo.agency_by_id(conn, agency_id)
+        rows = list(await conn.execute(select(rounds).where(rounds.c.agency_id.in_(list(related)))
+                                       .order_by(rounds.c.created_at.desc(), rounds.c.id.desc()).limit(ROUNDS_SHOWN)))
+        if not rows:
+            return Answered((Reply(ct.NO_ROUNDS),)), own.code
+        lines = [ct.ROUNDS_HEADER]
+        for row in rows:
+            state = (ct.ROUND_STATE_CLOSED if row.closed_at is not None
+                     else ct.ROUND_STATE_WAITING if row.opens_on > today else ct.ROUND_STATE_OPEN)
+            lines.append(ct.ROUND_LINE.format(id=row.id, name=row.name, agency=related[row.agency_id].name,
+                                              opens=t.thai_date(row.opens_on), closes=t.thai_date(row.closes_on),
+                                              state=state))
+        return Answered((Reply("\n".join(lines)),)), own.code
+
+    async def _open_round(self, conn: AsyncConnection, user: UserRow, request: RoundOpen,
+                          now: datetime) -> tuple[Answered, str]:
+        today = now.astimezone(self.tz).date()
+        agency = await self._target(conn, user, request.agency_code)
+        if request.closes_on < today:
+            raise Refused(ct.ROUND_DATE_PAST)
+        held = (await conn.execute(select(rounds).where(rounds.c.agency_id == agency.id, rounds.c.closed_at.is_(None),
+                                                        rounds.c.closes_on >= today))).first()
+        if held is not None:
+            raise Refused(ct.ROUND_ALREADY_OPEN.format(agency=agency.name, id=held.id,
+                                                       closes=t.thai_date(held.closes_on)))
+        name = request.name or ct.ROUND_NAME.format(closes=t.thai_date(request.closes_on))
+        round_id = await repo.open_round(conn, name, agency.id, today, request.closes_on, now)
+        text = ct.ROUND_OPENED.format(name=name, agency=agency.name, id=round_id,
+                                      closes=t.thai_date(request.closes_on))
+        return Answered((Reply(text),)), agency.code
+
+    async def _close_round(self, conn: AsyncConnection, user: UserRow, request: RoundClose,
+                           now: datetime) -> tuple[Answered, str]:
+        row = await self._round_in_scope(conn, user, request.round_id, now.astimezone(self.tz).date())
+        await conn.execute(update(rounds).where(rounds.c.id == row.id).values(closed_at=now))
+        agency = await repo.agency_by_id(conn, row.agency_id)
+        return Answered((Reply(ct.ROUND_CLOSED.format(id=row.id, name=row.name)),)), agency.code
+
+    async def _extend_round(self, conn: AsyncConnection, user: UserRow, request: RoundExtend,
+                            today: date) -> tuple[Answered, str]:
+        row = await self._round_in_scope(conn, user, request.round_id, today)
+        if request.closes_on < today:
+            raise Refused(ct.ROUND_DATE_PAST)
+        await conn.execute(update(rounds).where(rounds.c.id == row.id).values(closes_on=request.closes_on))
+        agency = await repo.agency_by_id(conn, row.agency_id)
+        return Answered((Reply(ct.ROUND_EXTENDED.format(id=row.id, closes=t.thai_date(request.closes_on))),)), \
+            agency.code
+
+    # Status -------------------------------------------------------------------------------------------
+
+    def _status_text(self, scope: Scope, today: date) -> str:
+        root = scope.root
+        current = scope.rounds.get(root.id)
+        if current is None:
+            return ct.STATUS_HEADER.format(agency=root.name, round=ct.NO_OPEN_ROUND)
+        days = (current.closes_on - today).days
+        template = ct.STATUS_ROUND if days > 0 else ct.STATUS_ROUND_TODAY if days == 0 else ct.STATUS_ROUND_PAST
+        lines = [ct.STATUS_HEADER.format(agency=root.name, round=template.format(
+            name=current.name, closes=t.thai_date(current.closes_on), days=days))]
+        people = scope.people
+        if not people:
+            lines.append(ct.STATUS_NOBODY)
+            return "\n".join(lines)
+        lines.append(_counts_line(people))
+        if len(scope.agencies) > 1:
+            lines += self._agency_lines(scope)
+        else:
+            waiting = [p for p in people if not p.finished]
+            if not waiting:
+                lines.append(ct.STATUS_ALL_FINISHED)
+            else:
+                names = ", ".join(p.name or f"ผู้ตอบ {p.user_id}" for p in waiting[:STATUS_NAMES_SHOWN])
+                if len(waiting) > STATUS_NAMES_SHOWN:
+                    names += ct.STATUS_MORE_NAMES.format(count=len(waiting) - STATUS_NAMES_SHOWN)
+                lines.append(ct.STATUS_NOT_FINISHED.format(count=len(waiting), names=names))
+        return "\n".join(lines)
+
+    def _agency_lines(self, scope: Scope) -> list[str]:
+        by_agency: dict[int, list[Person]] = {}
+        for person in scope.people:
+            by_agency.setdefault(person.agency_id, []).append(person)
+        rows = []
+        for agency in scope.agencies[1:]:
+            mine = [p for a in scope.beneath(agency.id) for p in by_agency.get(a, [])]
+            rows.append((_percent(mine), agency, mine))
+        rows.sort(key=lambda row: (row[0], row[1].code))
+        lines = [ct.STATUS_AGENCIES_HEADER.format(count=len(rows))]
+        for percent, agency, mine in rows[:STATUS_AGENCIES_SHOWN]:
+            lines.append(ct.STATUS_AGENCY_LINE.format(percent=percent, name=agency.name, code=agency.code,
+                                                      finished=sum(p.finished for p in mine), invited=len(mine)))
+        if len(rows) > STATUS_AGENCIES_SHOWN:
+            lines.append(ct.STATUS_MORE.format(count=len(rows) - STATUS_AGENCIES_SHOWN))
+        return lines
+
+    # Reminders ------------------------------------------------------------------------------------------
+
+    async def _remind_preview(self, conn: AsyncConnection, user: UserRow, message: str | None,
+                              now: datetime) -> tuple[Answered, str]:
+        assert user.agency_id is not None
+        local = now.astimezone(self.tz)
+        agency = await repo.agency_by_id(conn, user.agency_id)
+        audience = await audience_of(conn, self.bank, user.agency_id, None, local)
+        if not audience.send:
+            return Answered((Reply(ct.REMIND_NOBODY),)), agency.code
+        current = await repo.current_round(conn, user.agency_id, local.date())
+        round_id = None if current is None else current.id
+        draft = await reminder_store.create_manual(conn, user.agency_id, round_id, message, user.id, now)
+        sample_round = current or await _any_round(conn, audience.send[0].round_id)
+        sample = reminder_text(sample_round.name, sample_round.closes_on, local.date(), message)
+        channels = audience.by_channel()
+        other = len(audience.unreachable)
+        text = ct.REMIND_PREVIEW.format(
+            count=len(audience.send), line=channels["line"], telegram=channels["telegram"],
+            other=ct.REMIND_PREVIEW_OTHER.format(count=other) if other else "",
+            pushes=channels["line"], when=ct.REMIND_NOW if in_daytime(local) else ct.REMIND_LATER, text=sample)
+        if audience.capped:
+            text += "\n" + ct.REMIND_CAPPED.format(count=len(audience.capped))
+        choices = (Choice(ct.BTN_SEND_REMINDER, remind_data(draft)), Choice(t.BTN_CANCEL, command_data("cancel")))
+        return Answered((Reply(text, choices),)), agency.code
+
+    async def _remind_confirm(self, conn: AsyncConnection, user: UserRow, reminder_id: int | None,
+                              now: datetime) -> tuple[Answered, str]:
+        local = now.astimezone(self.tz)
+        draft = (await reminder_store.latest_draft(conn, user.id, now - DRAFT_KEPT) if reminder_id is None
+                 else await reminder_store.get(conn, reminder_id))
+        if draft is None and reminder_id is None:
+            raise Refused(ct.REMIND_NOTHING_PENDING)
+        if draft is None or draft.created_by != user.id:
+            raise Refused(ct.REMIND_ALREADY)  # someone else's id, or a forged one: say nothing more
+        if draft.status != "draft" or draft.due_at < now - DRAFT_KEPT:
+            raise Refused(ct.REMIND_ALREADY)
+        daytime = in_daytime(local)
+        due = now if daytime else next_morning(local)
+        await reminder_store.confirm(conn, draft.id, due)
+        count = len((await audience_of(conn, self.bank, draft.agency_id, None, local)).send)
+        text = (ct.REMIND_QUEUED if daytime else ct.REMIND_QUEUED_LATER).format(count=count)
+        agency = await repo.agency_by_id(conn, draft.agency_id)
+        return Answered((Reply(text, _menu_choices()),), wake_reminders=daytime), agency.code
+
+
+def _counts_line(people: list[Person] | tuple[Person, ...]) -> str:
+    return ct.STATUS_COUNTS.format(invited=len(people), started=sum(1 for p in people if p.answered or p.finished),
+                                   finished=sum(p.finished for p in people), percent=_percent(people))
+
+
+def _percent(people: list[Person] | tuple[Person, ...]) -> int:
+    expected = sum(p.expected for p in people)
+    if not expected:
+        return 100 if people and all(p.finished for p in people) else 0
+    return int(100 * sum(p.answered for p in people) / expected)
+
+
+async def _any_round(conn: AsyncConnection, round_id: int | None) -> Any:
+    return (await conn.execute(select(rounds).where(rounds.c.id == round_id))).one()
+
+
+async def _summary(conn: AsyncConnection, bank: Bank, agency_id: int, now: datetime) -> tuple[Reply, ...]:
+    from bot.reports import summary_for
+
+    return await summary_for(conn, bank, agency_id, now)
+
+
+def _menu_choices() -> tuple[Choice, ...]:
+    return (Choice(ct.BTN_STATUS, command_data("status")), Choice(ct.BTN_REMIND, command_data("remind")),
+            Choice(ct.BTN_SUMMARY, command_data("summary")))
+
+
+def _describe(request: CoordinatorRequest) -> dict[str, Any]:
+    """The request for the audit log, in plain JSON."""
+    described: dict[str, Any] = {"type": type(request).__name__}
+    for name in request.__slots__:  # type: ignore[union-attr]
+        value = getattr(request, name)
+        described[name] = value.isoformat() if isinstance(value, date) else value
+    return described

@@ -1,0 +1,181 @@
+"""A coordinator's world: the agencies beneath one agency, their current rounds, and their officers.
+
+Shared by สถานะ /status, the reminder audience and the previews: a handful of queries for a
+whole province (or country), not one per person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from criteria.model import Bank
+from criteria.scoring import applicable_questions
+from storage.repository import MAX_AGENCY_DEPTH, RoundRow, ancestors
+from storage.schema import agencies, answers, assessments, conversation_sessions, rounds, users
+
+T = TypeVar("T")
+CHUNK = 900  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRow:
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    depth: int  # 0 = the root of the scope
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    user_id: int
+    name: str
+    agency_id: int
+    channel: str
+    channel_user_id: str
+    active: bool
+    round_id: int | None  # the round now open for the person's agency
+    finished: bool
+    answered: int  # applicable questions answered (0 unless progress was asked for)
+    expected: int  # applicable questions in the person's categories
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    root: AgencyRow
+    agencies: tuple[AgencyRow, ...]  # root first, then level by level
+    rounds: dict[int, RoundRow]  # agency id -> its current round (an agency's own or an ancestor's)
+    people: tuple[Person, ...]  # officers of every agency in the scope
+
+    def children(self, agency_id: int) -> list[AgencyRow]:
+        return [a for a in self.agencies if a.parent_id == agency_id]
+
+    def beneath(self, agency_id: int) -> set[int]:
+        found = {agency_id}
+        for agency in self.agencies:  # parents come before children
+            if agency.parent_id in found:
+                found.add(agency.id)
+        return found
+
+
+async def agency_by_code(conn: AsyncConnection, code: str) -> Any:
+    """Codes are matched without regard to case: people type them on phones."""
+    query = select(agencies).where(func.upper(agencies.c.code) == code.upper())
+    return (await conn.execute(query)).first()
+
+
+async def within(conn: AsyncConnection, scope_agency_id: int, agency_id: int) -> bool:
+    """Is `agency_id` the scope agency or beneath it?"""
+    return scope_agency_id in await ancestors(conn, agency_id)
+
+
+async def subtree(conn: AsyncConnection, root_id: int) -> list[AgencyRow]:
+    root = (await conn.execute(select(agencies).where(agencies.c.id == root_id))).one()
+    found = [AgencyRow(root.id, root.code, root.name, root.parent_id, 0)]
+    level = [root.id]
+    for depth in range(1, MAX_AGENCY_DEPTH + 1):
+        rows = []
+        for chunk in _chunks(level):
+            rows += list(await conn.execute(
+                select(agencies).where(agencies.c.parent_id.in_(chunk)).order_by(agencies.c.code)))
+        if not rows:
+            break
+        found += [AgencyRow(r.id, r.code, r.name, r.parent_id, depth) for r in rows]
+        level = [r.id for r in rows]
+    return found
+
+
+async def current_rounds(conn: AsyncConnection, root_id: int, tree: Sequence[AgencyRow],
+                         today: date) -> dict[int, RoundRow]:
+    """Each agency's current round: the newest open round of the agency or of any agency above it."""
+    above = await ancestors(conn, root_id)
+    ids = list({*above, *(a.id for a in tree)})
+    open_rounds: list[Any] = []
+    for chunk in _chunks(ids):
+        open_rounds += list(await conn.execute(select(rounds).where(
+            rounds.c.agency_id.in_(chunk), rounds.c.closed_at.is_(None), rounds.c.opens_on <= today)))
+    newest: dict[int, Any] = {}
+    for row in open_rounds:
+        held = newest.get(row.agency_id)
+        if held is None or (row.created_at, row.id) > (held.created_at, held.id):
+            newest[row.agency_id] = row
+
+    def pick(chain: Iterable[int]) -> Any:
+        candidates = [newest[a] for a in chain if a in newest]
+        return max(candidates, key=lambda r: (r.created_at, r.id), default=None)
+
+    parent = {a.id: a.parent_id for a in tree}
+    result: dict[int, RoundRow] = {}
+    for agency in tree:
+        chain, current = [], agency.id
+        while current is not None and current in parent:
+            chain.append(current)
+            current = parent[current]
+        chosen = pick([*chain, *above])
+        if chosen is not None:
+            result[agency.id] = RoundRow(chosen.id, chosen.name, chosen.agency_id, chosen.opens_on, chosen.closes_on)
+    return result
+
+
+async def load_scope(conn: AsyncConnection, bank: Bank, root_id: int, today: date, *,
+                     progress: bool = True) -> Scope:
+    """The agencies, rounds and officers beneath `root_id`; `progress` also counts answers (heavier)."""
+    tree = await subtree(conn, root_id)
+    round_of = await current_rounds(conn, root_id, tree, today)
+    agency_ids = [a.id for a in tree]
+    officers: list[Any] = []
+    for chunk in _chunks(agency_ids):
+        officers += list(await conn.execute(
+            select(users.c.id, users.c.display_name, users.c.agency_id, users.c.channel, users.c.channel_user_id,
+                   users.c.active, users.c.categories)
+            .where(users.c.agency_id.in_(chunk), users.c.role == "officer").order_by(users.c.id)))
+    pairs = [(agency_id, r.id) for agency_id, r in round_of.items()]
+    assessment_of: dict[int, int] = {}
+    for chunk in _chunks(pairs):
+        rows = await conn.execute(select(assessments.c.id, assessments.c.agency_id).where(
+            tuple_(assessments.c.agency_id, assessments.c.round_id).in_(chunk)))
+        assessment_of.update({row.agency_id: row.id for row in rows})
+    sessions: dict[int, Any] = {}
+    answered: dict[int, dict[str, str]] = {}
+    for chunk in _chunks([o.id for o in officers]):
+        rows = await conn.execute(select(conversation_sessions.c.user_id, conversation_sessions.c.assessment_id,
+                                         conversation_sessions.c.submitted_at)
+                                  .where(conversation_sessions.c.user_id.in_(chunk)))
+        sessions.update({row.user_id: row for row in rows})
+        if progress and assessment_of:
+            rows = await conn.execute(select(answers.c.user_id, answers.c.assessment_id, answers.c.question_id,
+                                             answers.c.value)
+                                      .where(answers.c.user_id.in_(chunk), answers.c.replaced_at.is_(None)))
+            for row in rows:
+                answered.setdefault(row.user_id, {})[f"{row.assessment_id}|{row.question_id}"] = row.value
+    people = []
+    for officer in officers:
+        current = round_of.get(officer.agency_id)
+        assessment_id = assessment_of.get(officer.agency_id)
+        session = sessions.get(officer.id)
+        finished = bool(session is not None and session.submitted_at is not None
+                        and assessment_id is not None and session.assessment_id == assessment_id)
+        done = expected = 0
+        if progress and current is not None:
+            prefix = f"{assessment_id}|"
+            mine = {key[len(prefix):]: value for key, value in answered.get(officer.id, {}).items()
+                    if key.startswith(prefix)}
+            categories = tuple(int(n) for n in officer.categories.split(",")) if officer.categories else None
+            applicable = applicable_questions(bank, mine, categories)
+            expected = len(applicable)
+            done = sum(1 for q in applicable if q.id in mine)
+        people.append(Person(officer.id, officer.display_name or "", officer.agency_id, officer.channel,
+                             officer.channel_user_id, officer.active, None if current is None else current.id,
+                             finished, done, expected))
+    return Scope(tree[0], tuple(tree), round_of, tuple(people))
+
+
+def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
