@@ -282,9 +282,10 @@ def _overview_charts(sheet: WriteOnlyWorksheet, bank: Bank, scored: list[_Scored
         shown = len(scored)
     else:  # a helper table under the agencies: the lowest scores, to support first
         lowest = sorted(results, key=lambda pair: pair[1].overall)[:CHART_LOWEST]
-        chart.title = f"{CHART_LOWEST} หน่วยงานที่คะแนนรวมต่ำสุด (จาก {len(results)} หน่วยงาน)"
+        title = f"{CHART_LOWEST} หน่วยงานที่คะแนนรวมต่ำสุด (จาก {len(results)} หน่วยงาน)"
+        chart.title = title
         sheet.append([])
-        sheet.append([_styled(sheet, chart.title, font=_LABEL_FONT)])
+        sheet.append([_styled(sheet, title, font=_LABEL_FONT)])
         sheet.append(_header(sheet, ("รหัส", "หน่วยงาน", "คะแนนรวม")))
         table = last + 3  # after a blank row and the title
         for agency, result in lowest:
