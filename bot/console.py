@@ -19,6 +19,7 @@ STARTER_NOTE = (
     "ℹ️  ฐานข้อมูลยังว่าง จึงสร้าง \"หน่วยงานสาธิต\" พร้อมรอบประเมินที่เปิดอยู่ให้แล้ว\n"
     "    เมื่อระบบขอรหัสเชิญ ให้พิมพ์: {code}\n"
 )
+CHART_NOTE = "📈 (แผนภูมิ \"{title}\" แสดงใน LINE และ Telegram)"
 GOODBYE = "\n💾 บันทึกความคืบหน้าไว้แล้ว พิมพ์ pmqa-bot chat เพื่อทำต่อได้ทุกเมื่อ"
 
 
@@ -27,6 +28,8 @@ def render(replies: Iterable[Reply]) -> str:
     for reply in replies:
         lines = [reply.text]
         lines += [f"   {n}) {choice.label}" for n, choice in enumerate(reply.choices, 1)]
+        if reply.chart is not None:  # a terminal shows no image: name the chart the chat apps would send
+            lines.append(CHART_NOTE.format(title=reply.chart.title))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 

@@ -16,6 +16,7 @@ from bot.engine import Clock
 from bot.settings import Settings
 from conversations import SummaryCard
 from conversations import texts as t
+from conversations.model import Chart
 from storage import repository as repo
 from storage.database import Database
 
@@ -40,6 +41,14 @@ class MediaStore:
         token = await self.store(png, "image/png", "chart.png", CHART_TTL)
         return self.settings.public_link(f"/charts/{token}.png")
 
+    async def chart_url(self, chart: Chart) -> str | None:
+        """Render a reply's chart (radar or bars) and return its public link; None without PMQA_PUBLIC_URL."""
+        if self.settings.public_link("/") is None:
+            return None
+        png = await asyncio.to_thread(chart_png, chart)
+        token = await self.store(png, "image/png", "chart.png", CHART_TTL)
+        return self.settings.public_link(f"/charts/{token}.png")
+
     async def serve(self, request: Request) -> Response:
         token = request.path_params["token"]
         async with self.db.engine.connect() as conn:
@@ -57,3 +66,20 @@ def summary_chart_png(card: SummaryCard) -> bytes:
     labels = [f"{line.number} {line.name}" for line in card.categories]
     series = [(t.CHART_SERIES_OWN, [line.score for line in card.categories])]
     return radar_png(labels, series, title=t.CHART_TITLE_OWN)
+
+
+def chart_png(chart: Chart) -> bytes:
+    """Draw a reply's chart: a radar of categories (1–4 series) or one bar per agency with the average."""
+    from bot.charts import bar_png, radar_png
+
+    if chart.kind == "radar":
+        return radar_png(chart.labels, [(name, values) for name, values in chart.series], title=chart.title)
+    if chart.kind == "bar":
+        ((_, values),) = chart.series
+        return bar_png(chart.labels, values, title=chart.title, average=chart.average)
+    raise ValueError(f"unknown chart kind {chart.kind!r}")
+
+
+def reply_chart_png(chart: Chart | SummaryCard) -> bytes:
+    """A reply's chart, or a summary card's radar for replies without one."""
+    return chart_png(chart) if isinstance(chart, Chart) else summary_chart_png(chart)

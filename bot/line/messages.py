@@ -56,6 +56,9 @@ def to_messages(replies: Sequence[Reply], chart_urls: dict[int, str] | None = No
                 messages.append(ImageMessage(original_content_url=url, preview_image_url=url))
         else:
             pending.append(reply.text)
+            if url := chart_urls.get(index):  # a reply's own chart (coordinators' summaries) follows its text
+                flush()
+                messages.append(ImageMessage(original_content_url=url, preview_image_url=url))
         if reply.choices:
             choices = reply.choices
     flush()

@@ -15,10 +15,11 @@ from telegram import Bot, BotCommand, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.engine import Engine, Inbound
-from bot.media import summary_chart_png
+from bot.media import reply_chart_png
 from bot.telegram.render import to_outgoing
 from conversations import Event, RecordAnswer, Tap, Text, Unsupported
 from conversations import texts as t
+from conversations.model import Chart
 from conversations.parsing import AnswerTap, parse_tap
 from criteria.model import Bank
 
@@ -81,9 +82,11 @@ class TelegramChannel:
         for message in to_outgoing(replies):
             try:
                 await bot.send_message(chat_id, message.text, reply_markup=message.keyboard)
-                if message.chart is not None and message.chart.categories:
-                    png = await asyncio.to_thread(summary_chart_png, message.chart)
-                    await bot.send_photo(chat_id, png, caption=t.CHART_TITLE_OWN)
+                chart = message.chart
+                if isinstance(chart, Chart) or (chart is not None and chart.categories):
+                    png = await asyncio.to_thread(reply_chart_png, chart)
+                    caption = chart.title if isinstance(chart, Chart) else t.CHART_TITLE_OWN
+                    await bot.send_photo(chat_id, png, caption=caption)
             except Forbidden:
                 log.info("a Telegram user blocked the bot")
                 return

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from conversations import Choice, Reply, SummaryCard
+from conversations.model import Chart
 
 MAX_TEXT = 4096
 PER_ROW = 2
@@ -22,7 +23,7 @@ PER_ROW = 2
 class Outgoing:
     text: str
     keyboard: InlineKeyboardMarkup | None = None
-    chart: SummaryCard | None = None  # send this card's chart as a photo after the text
+    chart: Chart | SummaryCard | None = None  # send this chart (or the card's radar) as a photo after the text
 
 
 def to_outgoing(replies: Sequence[Reply]) -> list[Outgoing]:
@@ -30,11 +31,11 @@ def to_outgoing(replies: Sequence[Reply]) -> list[Outgoing]:
     pending: list[str] = []
     choices: tuple[Choice, ...] = ()
     for reply in replies:
-        if reply.card is not None:
+        if reply.card is not None or reply.chart is not None:
             if pending:
                 messages.append(Outgoing("\n\n".join(pending)))
                 pending.clear()
-            messages.append(Outgoing(reply.text, chart=reply.card))
+            messages.append(Outgoing(reply.text, chart=reply.chart or reply.card))
         else:
             pending.append(reply.text)
         if reply.choices:
