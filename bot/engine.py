@@ -190,6 +190,7 @@ class Engine:
             current = await repo.current_round(conn, user.agency_id, local_now.date())
             if current is not None:
                 round_info = RoundInfo(current.name, current.closes_on)
+            if current is not None and user.role != "coordinator":  # coordinators do not answer
                 assessment_id = await repo.assessment_for(
                     conn, user.agency_id, current.id, self.bank.id, self.bank.version, now)
         ctx = Context(bank=self.bank, now=local_now, agency_name=agency_name, round=round_info,

@@ -180,16 +180,22 @@ def _invite(tokens: list[str], raw: str) -> InviteRequest | Malformed:
     role = "officer"
     code: str | None = None
     categories: tuple[int, ...] | None = None
-    rest = [token for token in tokens if token not in _CATEGORY_WORDS]
-    for token in rest:
-        if token in _ROLE_OF:
-            role = _ROLE_OF[token]
-        elif _CATEGORY_LIST.match(token):
+    after_category_word = False
+    for token in tokens:
+        if token in _CATEGORY_WORDS:
+            after_category_word = True
+            continue
+        if _CATEGORY_LIST.match(token):
             categories = _categories(token)
+        elif after_category_word:  # "หมวด 9": not a category, and not an agency code either
+            return Malformed(USAGE["invite"])
+        elif token in _ROLE_OF:
+            role = _ROLE_OF[token]
         elif _CODE.match(token) and code is None:
             code = token.upper()
         else:
             return Malformed(USAGE["invite"])
+        after_category_word = False
     return InviteRequest(role, code, categories)
 
 
