@@ -302,9 +302,10 @@ def agency_summary_replies(bank: Bank, report: RoundReport, agency_id: int) -> t
     if actions:
         lines += ["", rt.ACTIONS, *(f"{n}. [{a.item.id}] {a.text}" for n, a in enumerate(actions, 1))]
     lines += ["", bank.disclaimer]
-    series: list[tuple[str, tuple[float, ...]]] = [(_short(agency.name, SERIES_NAME_CHARS), category_scores(result))]
+    # The title names the agency: the legend stays short, or two columns of it overflow a 1000 px image.
+    series: list[tuple[str, tuple[float, ...]]] = [(rt.SERIES_THIS_AGENCY, category_scores(result))]
     if group is not None:
-        series.append((rt.SERIES_AVERAGE.format(group=group_name), group))
+        series.append((rt.SERIES_GROUP_AVERAGE, group))
     if before is not None and report.previous_round_name:
         series.append((rt.SERIES_PREVIOUS.format(round=_short(report.previous_round_name, SERIES_NAME_CHARS)),
                        category_scores(before)))
@@ -376,7 +377,7 @@ def province_summary_replies(bank: Bank, report: RoundReport) -> tuple[Reply, ..
         if before is not None and report.previous_round_name:
             text.append(rt.CHANGE_NOTE.format(round=report.previous_round_name))
         text += ["", bank.disclaimer]
-        series: list[tuple[str, tuple[float, ...]]] = [(rt.SERIES_AVERAGE.format(group=""), now)]
+        series: list[tuple[str, tuple[float, ...]]] = [(rt.SERIES_THIS_ROUND_AVERAGE, now)]
         if before is not None and report.previous_round_name:
             series.append((_short(report.previous_round_name, SERIES_NAME_CHARS), before))
         chart = Chart("radar", rt.CHART_PROVINCE_RADAR.format(agency=report.scope_name), _labels(bank),
@@ -390,11 +391,11 @@ def bar_chart(report: RoundReport, scored: Sequence[AgencyRow], mean: float | No
     (weakest first): a coordinator acts on those, and thousands of bars are unreadable."""
     if not scored:
         return None
-    ranked = sorted(scored, key=lambda r: (-(r.overall or 0.0), r.code))
-    if len(ranked) <= BAR_LIMIT:
+    if len(scored) <= BAR_LIMIT:
+        ranked = sorted(scored, key=lambda r: (-(r.overall or 0.0), r.code))
         title = rt.CHART_BARS.format(agency=report.scope_name)
     else:
-        ranked = ranked[::-1][:BAR_LIMIT]
+        ranked = sorted(scored, key=lambda r: (r.overall or 0.0, r.code))[:BAR_LIMIT]
         title = rt.CHART_BARS_LOWEST.format(shown=BAR_LIMIT, total=_count(len(scored)), agency=report.scope_name)
     return Chart("bar", title, tuple(r.name for r in ranked), (("", tuple(r.overall or 0.0 for r in ranked)),),
                  average=mean)

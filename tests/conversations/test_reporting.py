@@ -108,7 +108,7 @@ def test_the_province_summary_gives_the_average_the_table_and_the_changes() -> N
     assert table.chart.labels == ("สำนักงานสาธารณสุขจังหวัดน่าน", "สำนักงานเกษตรจังหวัดน่าน")
     assert table.chart.average == pytest.approx(mean)
     assert categories.chart is not None and categories.chart.kind == "radar"
-    assert [name for name, _ in categories.chart.series] == ["ค่าเฉลี่ย", "รอบ 2569"]
+    assert [name for name, _ in categories.chart.series] == [rt.SERIES_THIS_ROUND_AVERAGE, "รอบ 2569"]
     assert categories.chart.series[0][1][0] == pytest.approx(200)
 
 
@@ -122,10 +122,11 @@ def test_the_agency_summary_lists_the_disagreements_and_compares_with_its_provin
     assert "หมวด 1 การนำองค์การ: 100 ▲25 (ยังไม่ถึงระดับพื้นฐาน)" in text
     assert rt.DISAGREE_TITLE.format(count=1) in text
     assert "• ข้อ 1.1 พื้นฐาน: ยังไม่มี 1 · เริ่มทำบางส่วน 1 · ครบทั่วทั้งองค์การ 1" in text
-    assert "ค่าเฉลี่ยในสำนักงานจังหวัดน่าน 29 คะแนน" in text
+    assert "ค่าเฉลี่ยหน่วยงานในสำนักงานจังหวัดน่าน 29 คะแนน" in text
     assert reply.chart is not None and reply.chart.kind == "radar" and len(reply.chart.labels) == 7
     names = [name for name, _ in reply.chart.series]
-    assert names == ["สำนักงานเกษตรจังหวัดน่าน", "ค่าเฉลี่ยในสำนักงานจังหวัดน่าน", "รอบ 2569"]
+    assert names == [rt.SERIES_THIS_AGENCY, rt.SERIES_GROUP_AVERAGE, "รอบ 2569"]
+    assert reply.chart.title == "ผลรายหมวด: สำนักงานเกษตรจังหวัดน่าน"
     average = group_average(BANK, PROVINCE, PROVINCE.agencies[1])
     assert average is not None and average[0] == pytest.approx((100 + 300) / 2)
 
@@ -182,6 +183,8 @@ def test_a_country_of_2500_agencies_fits_one_message_and_points_to_the_export() 
     chart = replies[0].chart
     assert chart is not None and len(chart.labels) == BAR_LIMIT
     assert chart.series[0][1][0] == 0.0 and "ต่ำสุด" in chart.title, "the weakest are shown, weakest first"
+    assert list(chart.series[0][1]) == sorted(chart.series[0][1])
+    assert chart.labels[0].endswith(" 4"), "ties in code order"
 
 
 def test_an_agency_with_every_question_disagreed_still_fits() -> None:
