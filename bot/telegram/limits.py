@@ -35,7 +35,9 @@ class ChatRateLimiter(BaseRateLimiter[None]):
     def __init__(self, *, overall_per_second: float = OVERALL_PER_SECOND,
                  per_chat_per_second: float = PER_CHAT_PER_SECOND, per_chat_burst: int = PER_CHAT_BURST,
                  max_retries: int = MAX_RETRIES) -> None:
-        self._overall = AsyncLimiter(overall_per_second, 1)
+        # Evenly spaced, no burst: Telegram counts any one-second window, and a bucket that lets 30 through
+        # at once and then drips 30 a second puts 45 in some windows (a fan-out of reminders would see 429s).
+        self._overall = AsyncLimiter(1, 1 / overall_per_second)
         self._burst = per_chat_burst
         self._period = per_chat_burst / per_chat_per_second
         self._chats: OrderedDict[object, AsyncLimiter] = OrderedDict()
