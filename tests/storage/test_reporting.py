@@ -113,3 +113,34 @@ async def test_without_an_open_round_the_newest_round_is_reported(database: Data
     async with database.engine.connect() as conn:
         report = await load_round_report(conn, BANK, ids["a"], None, clock())
     assert report is not None and report.round_id == ids["round"]
+
+
+async def test_summary_for_a_province_an_agency_and_nothing(database: Database, clock) -> None:
+    from bot.reports import officer_comparison, summary_for
+    from conversations import report_texts as rt
+
+    ids = await _province(database, clock)
+    async with database.engine.connect() as conn:
+        province = await summary_for(conn, BANK, ids["prov"], clock())
+        agency = await summary_for(conn, BANK, ids["a"], clock())
+        nothing = await summary_for(conn, BANK, ids["other"], clock())
+        chart = await officer_comparison(conn, BANK, ids["a"], ids["round"], {"Q1.1B": "3"}, now=clock())
+    assert len(province) == 2 and province[0].text.startswith("📊 สรุปผลภาพรวม สำนักงานจังหวัดน่าน")
+    # NAN-A and NAN-B1; NAN-B has agencies beneath it and no officer: a grouping level, not listed
+    assert "หน่วยงาน 2 แห่ง · เริ่มตอบแล้ว 2 แห่ง" in province[0].text
+    (reply,) = agency
+    assert reply.text.startswith("📊 สรุปผลหน่วยงาน สำนักงานเกษตรจังหวัดน่าน")
+    assert "ผู้ตอบ 2 จาก 3 คน · ส่งแล้ว 1 คน" in reply.text
+    # before: 1.1 and 1.2 at 1 (100 each) → 50; now 1.1 = lower median of 3 and 1 = 1 (100), 1.2 = 3 (300) → 100
+    assert "หมวด 1 การนำองค์การ: 100 ▲50 (ยังไม่ถึงระดับพื้นฐาน)" in reply.text
+    assert reply.chart is not None and [n for n, _ in reply.chart.series][0] == rt.SERIES_THIS_AGENCY
+    assert [r.text for r in nothing] == [rt.NO_ROUND]
+    assert chart is not None and chart.series[0][0] == rt.SERIES_OWN
+    assert chart.series[1][1][0] == agency_scores_first_category(ids)
+
+
+def agency_scores_first_category(ids: dict[str, int]) -> float:
+    from criteria.scoring import score
+
+    combined = aggregate(BANK, [{"Q1.1B": "3", "Q1.2B": "3"}, {"Q1.1B": "1", "Q1.2B": "3"}]).answers
+    return score(BANK, combined).category(1).score
