@@ -133,7 +133,7 @@ async def test_summary_for_a_province_an_agency_and_nothing(database: Database, 
     assert "ผู้ตอบ 2 จาก 3 คน · ส่งแล้ว 1 คน" in reply.text
     # before: 1.1 and 1.2 at 1 (100 each) → 50; now 1.1 = lower median of 3 and 1 = 1 (100), 1.2 = 3 (300) → 100
     assert "หมวด 1 การนำองค์การ: 100 ▲50 (ยังไม่ถึงระดับพื้นฐาน)" in reply.text
-    assert reply.chart is not None and [n for n, _ in reply.chart.series][0] == rt.SERIES_THIS_AGENCY
+    assert reply.chart is not None and reply.chart.series[0][0] == rt.SERIES_THIS_AGENCY
     assert [r.text for r in nothing] == [rt.NO_ROUND]
     assert chart is not None and chart.series[0][0] == rt.SERIES_OWN
     assert chart.series[1][1][0] == agency_scores_first_category(ids)
