@@ -220,7 +220,7 @@ def _snapshot_engine(db: Database) -> Any:
 
 def _overview(sheet: WriteOnlyWorksheet, bank: Bank, report: RoundReport, scored: list[_Scored],
               generated: datetime) -> None:
-    header = ("รหัส", "หน่วยงาน", "สังกัด", "ผู้เข้าร่วม", "ผู้ตอบ", "ส่งแล้ว", "ความครบถ้วน", "คะแนนรวม (เต็ม 500)",
+    header: tuple[str, ...] = ("รหัส", "หน่วยงาน", "สังกัด", "ผู้เข้าร่วม", "ผู้ตอบ", "ส่งแล้ว", "ความครบถ้วน", "คะแนนรวม (เต็ม 500)",
               "ระดับ", "ดัชนีระบบราชการ 4.0", "ความเห็นต่าง (ข้อ)")
     has_previous = bool(report.previous)
     if has_previous:
@@ -319,8 +319,8 @@ def _categories(sheet: WriteOnlyWorksheet, bank: Bank, scored: list[_Scored]) ->
         if entry.result is None:
             continue
         row: list[Any] = [entry.agency.code, entry.agency.name]
-        for category in entry.result.categories:
-            row += [_number(sheet, category.score, _SCORE), category.level.name]
+        for result in entry.result.categories:
+            row += [_number(sheet, result.score, _SCORE), result.level.name]
         row += [_number(sheet, entry.result.overall, _SCORE), entry.result.level.name]
         sheet.append(row)
         count += 1
