@@ -119,8 +119,7 @@ async def _officers(conn: AsyncConnection, agency_id: int) -> dict[int, list[Any
     tree = _tree_cte(agency_id)
     rows = await conn.execute(
         select(users.c.id, users.c.display_name, users.c.categories, users.c.agency_id)
-        .join(tree, users.c.agency_id == tree.c.id)
-        .where(users.c.role == "officer")
+        .where(users.c.agency_id.in_(select(tree.c.id)), users.c.role == "officer")
         .order_by(users.c.agency_id, users.c.id))
     by_agency: dict[int, list[Any]] = defaultdict(list)
     for row in rows:
@@ -146,8 +145,8 @@ async def _answers(conn: AsyncConnection, agency_id: int, round_id: int, *,
     query = (
         select(assessments.c.agency_id, answers.c.user_id, _concatenated(conn, pair).label("pairs"))
         .select_from(answers.join(assessments, answers.c.assessment_id == assessments.c.id))
-        .join(tree, assessments.c.agency_id == tree.c.id)
-        .where(assessments.c.round_id == round_id, answers.c.replaced_at.is_(None))
+        .where(assessments.c.round_id == round_id, assessments.c.agency_id.in_(select(tree.c.id)),
+               answers.c.replaced_at.is_(None))
         .group_by(assessments.c.agency_id, answers.c.user_id)
     )
     if officers_only:
@@ -166,8 +165,8 @@ async def _submitted(conn: AsyncConnection, agency_id: int, round_id: int) -> di
         select(assessments.c.agency_id, conversation_sessions.c.user_id)
         .select_from(conversation_sessions.join(assessments,
                                                 conversation_sessions.c.assessment_id == assessments.c.id))
-        .join(tree, assessments.c.agency_id == tree.c.id)
-        .where(assessments.c.round_id == round_id, conversation_sessions.c.submitted_at.is_not(None))
+        .where(assessments.c.round_id == round_id, assessments.c.agency_id.in_(select(tree.c.id)),
+               conversation_sessions.c.submitted_at.is_not(None))
     )
     result: dict[int, set[int]] = defaultdict(set)
     for agency, user in await conn.execute(query):

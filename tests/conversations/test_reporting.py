@@ -193,3 +193,22 @@ def test_an_agency_with_every_question_disagreed_still_fits() -> None:
     (reply,) = agency_summary_replies(BANK, report(agency(1, "ก" * 200, None, 0, person(1, low), person(2, high))), 1)
     assert len(reply.text) <= min(TELEGRAM_MAX, LINE_MAX)
     assert "…และอีก" in reply.text
+
+
+def test_completion_counts_exactly_what_applicable_questions_asks() -> None:
+    import random
+
+    from criteria.scoring import applicable_questions
+
+    rng = random.Random(2569)
+    for _ in range(300):
+        answers = {}
+        for question in BANK.questions:
+            if rng.random() < 0.7:
+                codes = [o.code for o in BANK.scale_for(question).options]
+                answers[question.id] = rng.choice(codes)
+        categories = None if rng.random() < 0.5 else tuple(sorted(rng.sample(range(1, 8), rng.randint(1, 7))))
+        wanted = applicable_questions(BANK, answers, categories)
+        expected = sum(1 for q in wanted if q.id in answers) / len(wanted)
+        assert completion(BANK, agency(1, "x", None, 0, person(1, answers, categories=categories))) == \
+            pytest.approx(expected)
