@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import sqlite3
 import statistics
 import sys
@@ -221,7 +222,7 @@ def render_charts(replies: Any, repeat: int) -> None:
     bars = next(c for c in charts if c.kind == "bar")
     radar = next(c for c in charts if c.kind == "radar")
     for label, chart in (("radar (2 series)", radar), (f"bars ({len(bars.labels)} weakest)", bars)):
-        seconds, png = _render(lambda chart=chart: chart_png(chart), repeat)
+        seconds, png = _render(functools.partial(chart_png, chart), repeat)
         print(f"  render {label:>22}: {seconds * 1000:8.0f} ms, {len(png) / 1024:.0f} KiB")
 
 
