@@ -9,6 +9,7 @@ Excel export, so their names and fields are a contract.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -245,7 +246,23 @@ def _percent(share: float) -> str:
 
 
 def _short(name: str, limit: int) -> str:
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+    """At most `limit` characters, shortened in the middle: agencies differ by their ends ("…จังหวัดน่าน")."""
+    if len(name) <= limit:
+        return name
+    head = _cluster_start(name, (limit - 1) * 3 // 5)
+    tail = _cluster_start(name, len(name) - (limit - 1 - head))
+    return name[:head].rstrip() + "…" + name[tail:].lstrip()
+
+
+_FOLLOWING = frozenset("\u0e30\u0e32\u0e33\u0e45")  # ะ า ำ ๅ: written after their consonant
+
+
+def _cluster_start(text: str, index: int) -> int:
+    """The nearest index at or after `index` that does not split a Thai letter from its marks or vowels."""
+    while 0 < index < len(text) and (unicodedata.category(text[index]) == "Mn" or text[index] in _FOLLOWING
+                                     or text[index - 1] in "\u0e40\u0e41\u0e42\u0e43\u0e44"):
+        index += 1
+    return index
 
 
 def _change(now: float, before: float | None) -> str:
@@ -410,7 +427,7 @@ def province_summary_replies(bank: Bank, report: RoundReport) -> tuple[Reply, ..
     for n, row in enumerate(rows[:TABLE_LINES], 1):
         value = rt.TABLE_NO_SCORE if row.overall is None or row.level is None else rt.TABLE_SCORE.format(
             score=_points(row.overall), level=row.level)
-        lines.append(rt.TABLE_LINE.format(n=n, agency=_short(row.name, NAME_CHARS),
+        lines.append(rt.TABLE_LINE.format(n=n, agency=_short(row.name, NAME_CHARS), code=row.code,
                                           percent=_percent(row.completion), score=value))
     if len(rows) > TABLE_LINES:
         lines.append(rt.TABLE_MORE.format(count=_count(len(rows) - TABLE_LINES)))

@@ -3,6 +3,7 @@ since the previous round, and replies that fit LINE and Telegram."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import pytest
@@ -97,8 +98,8 @@ def test_the_province_summary_gives_the_average_the_table_and_the_changes() -> N
     table, categories = province_summary_replies(BANK, PROVINCE)
     mean = (100 / 7 + 300 / 7) / 2  # 28.57…
     assert "ค่าเฉลี่ย 29 คะแนน" in table.text
-    assert "1. สำนักงานพัฒนาชุมชนจังหวัดน่าน: ตอบ 0% · ยังไม่มีคะแนน" in table.text
-    assert "3. สำนักงานสาธารณสุขจังหวัดน่าน: ตอบ 12% · 43 (ยังไม่ถึงระดับพื้นฐาน)" in table.text
+    assert "1. สำนักงานพัฒนาชุมชนจังหวัดน่าน (A0004): ตอบ 0% · ยังไม่มีคะแนน" in table.text
+    assert "3. สำนักงานสาธารณสุขจังหวัดน่าน (A0003): ตอบ 12% · 43 (ยังไม่ถึงระดับพื้นฐาน)" in table.text
     assert "ผู้ตอบ 4 จาก 8 คน · ส่งแล้ว 2 คน" in table.text
     # before: agency 2 had 300 in 1.1 → cat 1 = 75; agency 3 had 100 in each → 100; mean 87.5, shown 88
     assert "หมวด 1 การนำองค์การ: 200 ▲112 (ยังไม่ถึงระดับพื้นฐาน)" in categories.text
@@ -212,3 +213,16 @@ def test_completion_counts_exactly_what_applicable_questions_asks() -> None:
         expected = sum(1 for q in wanted if q.id in answers) / len(wanted)
         assert completion(BANK, agency(1, "x", None, 0, person(1, answers, categories=categories))) == \
             pytest.approx(expected)
+
+
+def test_long_names_are_shortened_in_the_middle_without_splitting_a_letter_from_its_marks() -> None:
+    from conversations.reporting import _short
+
+    name = "สำนักงานส่งเสริมการปกครองท้องถิ่นและพัฒนาคุณภาพชีวิตประชาชนจังหวัดแม่ฮ่องสอน"
+    short = _short(name, 40)
+    assert len(short) <= 40 + 3 and short.startswith("สำนักงานส่งเสริม") and short.endswith("แม่ฮ่องสอน")
+    head, tail = short.split("…")
+    assert name.startswith(head) and name.endswith(tail)
+    for part in (head, tail):
+        assert not unicodedata.category(part[0]).startswith("M") and part[-1] not in "เแโใไ"
+    assert _short("กรมสั้น", 40) == "กรมสั้น"
