@@ -67,6 +67,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     round_open.add_argument("--org", help="agency or province code (default: every top-level agency)")
     round_open.set_defaults(run=_sync(_round_open))
 
+    remind = commands.add_parser("remind", help="send the reminders that are due now (for cron; "
+                                                "`pmqa-bot serve` also does this every minute)")
+    remind.add_argument("--dry-run", action="store_true", help="show who would be reminded; send nothing")
+    remind.set_defaults(run=_sync(_remind))
+
     demo = commands.add_parser("demo-data", help="add a demo province with agencies, officers and answers")
     demo.add_argument("--officers", type=int, default=3, help="officers per agency (default 3)")
     demo.set_defaults(run=_sync(_demo_data))
@@ -223,6 +228,40 @@ async def _round_open(services: Any, args: argparse.Namespace) -> int:
             await repo.audit(conn, now, None, "round.open", agency.code, {"round": round_id, "closes": str(closes)})
             print(f"opened round {round_id} \"{args.name}\" for {agency.code}, closes {closes}")
     return 0
+
+
+async def _remind(services: Any, args: argparse.Namespace) -> int:
+    from bot.reminder_senders import reminder_senders
+    from bot.reminders import Reminders
+
+    settings = services.settings
+    if args.dry_run:
+        reminders = Reminders(services.db, services.bank, services.clock, settings.timezone)
+        local = services.clock().astimezone(ZoneInfo(settings.timezone))
+        due = await reminders.preview_due()
+        window = "" if _daytime(local) else " (outside 08:00-20:00: a real run would wait for the morning)"
+        print(f"{len(due)} reminder(s) due at {local:%Y-%m-%d %H:%M} {settings.timezone}{window}")
+        for kind, agency_id, audience in due:
+            channels = ", ".join(f"{name} {count}" for name, count in sorted(audience.by_channel().items()))
+            print(f"  {kind} reminder for agency {agency_id}: {len(audience.send)} to send ({channels or 'none'}), "
+                  f"{len(audience.capped)} capped, {len(audience.unreachable)} without a chat app")
+        return 0
+    async with reminder_senders(settings, services.engine) as senders:
+        if not senders:
+            return _fail("neither LINE nor Telegram is configured: nothing can be sent")
+        report = await Reminders(services.db, services.bank, services.clock, settings.timezone, senders).sweep()
+    if report.deferred:
+        print("outside 08:00-20:00 Asia/Bangkok: reminders wait for the morning")
+        return 0
+    print(f"{report.reminders} reminder(s): sent {report.sent}, skipped {report.skipped}, blocked {report.blocked}, "
+          f"failed {report.failed}, unknown {report.unknown}")
+    return 1 if report.failed else 0
+
+
+def _daytime(local: Any) -> bool:
+    from bot.reminders import in_daytime
+
+    return in_daytime(local)
 
 
 async def _demo_data(services: Any, args: argparse.Namespace) -> int:

@@ -6,13 +6,17 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from bot.coordination import ExportJob
 from bot.demo import DEMO_INVITE, ensure_starter
 from bot.engine import Inbound
+from bot.exporting import Exporter
 from bot.services import Services
 from conversations import Reply, Start, Text
+from conversations import coordinator_texts as ct
 
 CHANNEL = "console"
 STARTER_NOTE = (
@@ -58,6 +62,20 @@ async def chat(services: Services, *, user_id: str, name: str | None, stdin: Tex
             print(f"> {text}", file=stdout)  # a piped transcript reads like a conversation
         outcome = await engine.handle(Inbound(CHANNEL, user_id, Text(text), display_name=name))
         _show(stdout, outcome.replies)
+        for job in outcome.exports:
+            await _export(services, job, stdout)
+
+
+async def _export(services: Services, job: ExportJob, stdout: TextIO) -> None:
+    """A terminal has no chat upload: the workbook is written to the current directory."""
+    built = await Exporter(services).build(job)
+    if built is None:
+        print(ct.EXPORT_EMPTY + "\n", file=stdout, flush=True)
+        return
+    filename, data = built
+    path = Path.cwd() / filename
+    await asyncio.to_thread(path.write_bytes, data)
+    print(ct.EXPORT_SAVED.format(path=path) + "\n", file=stdout, flush=True)
 
 
 def _show(stdout: TextIO, replies: tuple[Reply, ...]) -> None:

@@ -149,9 +149,27 @@ class Engine:
                 if user is None:  # forgotten: nothing of this person is kept
                     return Outcome(tuple(replies), facts=tuple(facts))
             await self._save(conn, user, loaded, now)
+            if any(reply.summary for reply in replies) and user.role != "coordinator":
+                replies = await self._compare_with_agency(conn, user, loaded, replies, now)
         if loaded.wake_reminders and self.on_reminder_due is not None:
             self.on_reminder_due()
         return Outcome(tuple(replies), facts=tuple(facts), exports=tuple(loaded.exports))
+
+    async def _compare_with_agency(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded,
+                                   replies: list[Reply], now: datetime) -> list[Reply]:
+        """The officer's summary radar shows their agency's aggregate beside their own answers."""
+        from bot.reports import officer_comparison
+
+        if user.agency_id is None or loaded.assessment_id is None or not loaded.session.answers:
+            return replies
+        current = await repo.current_round(conn, user.agency_id, now.astimezone(self.tz).date())
+        if current is None:
+            return replies
+        chart = await officer_comparison(conn, self.bank, user.agency_id, current.id, loaded.session.answers,
+                                         user.categories, now=now)
+        if chart is None:
+            return replies
+        return [replace(reply, chart=chart) if reply.summary else reply for reply in replies]
 
     async def _user(self, conn: AsyncConnection, inbound: Inbound, now: datetime) -> repo.UserRow:
         user = await repo.lock_user(conn, inbound.channel, inbound.user_id, for_update=not self.db.is_sqlite)

@@ -49,14 +49,23 @@ class MediaStore:
         token = await self.store(png, "image/png", "chart.png", CHART_TTL)
         return self.settings.public_link(f"/charts/{token}.png")
 
+    async def file_url(self, data: bytes, filename: str, content_type: str, ttl: timedelta) -> str | None:
+        """A download link for a file (an Excel export for LINE, which cannot send files); None without
+        PMQA_PUBLIC_URL."""
+        if self.settings.public_link("/") is None:
+            return None
+        token = await self.store(data, content_type, filename, ttl)
+        return self.settings.public_link(f"/files/{token}/{filename}")
+
     async def serve(self, request: Request) -> Response:
         token = request.path_params["token"]
         async with self.db.engine.connect() as conn:
             row = await repo.load_media(conn, token, self.clock())
         if row is None:
             return PlainTextResponse("not found or expired", status_code=404)
+        disposition = "inline" if row.content_type.startswith("image/") else "attachment"
         headers = {"Cache-Control": "private, max-age=3600",
-                   "Content-Disposition": f'inline; filename="{row.filename}"'}
+                   "Content-Disposition": f'{disposition}; filename="{row.filename}"'}
         return Response(row.data, media_type=row.content_type, headers=headers)
 
 

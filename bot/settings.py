@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Bangkok", validation_alias="PMQA_TIMEZONE")
     public_url: str | None = Field(None, validation_alias="PMQA_PUBLIC_URL")
     log_level: str = Field("INFO", validation_alias="PMQA_LOG_LEVEL")
+    reminders_enabled: bool = Field(True, validation_alias="PMQA_REMINDERS")
 
     line_channel_secret: str | None = Field(None, validation_alias="LINE_CHANNEL_SECRET")
     line_channel_access_token: str | None = Field(None, validation_alias="LINE_CHANNEL_ACCESS_TOKEN")

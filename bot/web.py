@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -19,7 +20,10 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.engine import Clock, utc_now
+from bot.exporting import Exporter
+from bot.line.reminders import LineReminderSender
 from bot.media import MediaStore
+from bot.reminders import ChannelSender, Reminders
 from bot.services import services
 from bot.settings import Settings
 from storage.database import Database
@@ -37,26 +41,40 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, telegram_polling: 
             built = await stack.enter_async_context(services(settings, clock=clock))
             app.state.services = built
             app.state.media = MediaStore(built.db, settings, clock)
+            exporter = Exporter(built)
+            stack.push_async_callback(exporter.drain)  # a file someone waits for is finished, not dropped
+            senders: dict[str, ChannelSender] = {}
             app.state.line = None
             if settings.line_enabled:
-                app.state.line = await stack.enter_async_context(_line_channel(settings, built, app.state.media))
+                app.state.line = await stack.enter_async_context(
+                    _line_channel(settings, built, app.state.media, exporter))
+                senders["line"] = LineReminderSender(app.state.line.sender, built.engine.record_spend)
             else:
                 log.info("LINE is off: LINE_CHANNEL_SECRET / LINE_CHANNEL_ACCESS_TOKEN not set")
             app.state.telegram = None
             if settings.telegram_enabled:
                 from bot.telegram.app import telegram_runtime
+                from bot.telegram.reminders import TelegramReminderSender
 
                 app.state.telegram = await stack.enter_async_context(
-                    telegram_runtime(settings, built.engine, polling=telegram_polling))
+                    telegram_runtime(settings, built.engine, polling=telegram_polling, exporter=exporter,
+                                     media=app.state.media))
+                senders["telegram"] = TelegramReminderSender(app.state.telegram.app.bot)
             else:
                 log.info("Telegram is off: TELEGRAM_BOT_TOKEN not set")
-            housekeeping = asyncio.create_task(_housekeeping(built.db, clock))
+            reminders = Reminders(built.db, built.bank, clock, settings.timezone, senders)
+            built.engine.on_reminder_due = reminders.wake
+            app.state.reminders = reminders
+            tasks = [asyncio.create_task(_housekeeping(built.db, clock))]
+            if settings.reminders_enabled:
+                tasks.append(asyncio.create_task(reminders.run_forever()))
             try:
                 yield
             finally:
-                housekeeping.cancel()  # and wait: it must not outlive the database it uses
-                with contextlib.suppress(asyncio.CancelledError):
-                    await housekeeping
+                for task in tasks:
+                    task.cancel()  # and wait: none may outlive the database it uses
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     return Starlette(
         routes=[
@@ -64,13 +82,15 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, telegram_polling: 
             Route("/webhooks/line", _webhook("line", "LINE"), methods=["POST"]),
             Route("/webhooks/telegram", _webhook("telegram", "Telegram"), methods=["POST"]),
             Route("/charts/{token}.png", _media),
+            Route("/files/{token}/{filename}", _media),
         ],
         lifespan=lifespan,
     )
 
 
 @asynccontextmanager
-async def _line_channel(settings: Settings, built: object, media: MediaStore) -> AsyncIterator[object]:
+async def _line_channel(settings: Settings, built: object, media: MediaStore,
+                        exporter: Exporter) -> AsyncIterator[Any]:
     from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration
 
     from bot.line.channel import LineChannel
@@ -81,7 +101,8 @@ async def _line_channel(settings: Settings, built: object, media: MediaStore) ->
     client = AsyncApiClient(configuration)
     try:
         assert settings.line_channel_secret is not None
-        yield LineChannel(built.engine, AsyncMessagingApi(client), settings.line_channel_secret, media)  # type: ignore[attr-defined]
+        yield LineChannel(built.engine, AsyncMessagingApi(client), settings.line_channel_secret, media,  # type: ignore[attr-defined]
+                          exporter)
     finally:
         await client.close()
 

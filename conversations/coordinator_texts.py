@@ -100,6 +100,7 @@ EXPORT_STARTED = "กำลังจัดทำไฟล์ Excel ของ {ag
 EXPORT_READY_LINK = "ไฟล์ Excel พร้อมแล้วค่ะ ดาวน์โหลดได้ภายใน 7 วัน:\n{url}"
 EXPORT_READY = "ไฟล์ Excel พร้อมแล้วค่ะ"
 EXPORT_NO_LINK = "ไฟล์ Excel พร้อมแล้ว แต่ส่งทาง LINE ไม่ได้เพราะยังไม่ได้ตั้งค่า PMQA_PUBLIC_URL กรุณาใช้ pmqa-bot export"
+EXPORT_TOO_BIG = "ไฟล์ Excel ใหญ่เกิน 50 MB ส่งทาง Telegram ไม่ได้ค่ะ กรุณาใช้ pmqa-bot export หรือส่งออกทีละจังหวัด"
 EXPORT_EMPTY = "ยังไม่มีรอบการประเมินให้ส่งออกค่ะ"
 EXPORT_FAILED = "ขออภัยค่ะ จัดทำไฟล์ไม่สำเร็จ กรุณาลองใหม่อีกครั้ง"
 EXPORT_SAVED = "บันทึกไฟล์ Excel ไว้ที่ {path} ค่ะ"

@@ -13,18 +13,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aiohttp
-from linebot.v3.messaging import ApiException, AsyncMessagingApi
+from linebot.v3.messaging import ApiException, AsyncMessagingApi, TextMessage
 from linebot.v3.webhook import SignatureValidator
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from bot.coordination import ExportJob
 from bot.engine import Engine, Inbound
+from bot.exporting import FILE_TTL, XLSX, Exporter
 from bot.line.events import ForEngine, GroupChat, Ignored, Unfollowed, parse_event
 from bot.line.messages import to_messages
 from bot.line.sender import LineSender
 from bot.media import MediaStore
 from conversations import Reply
+from conversations import coordinator_texts as ct
 from conversations import texts as t
 
 log = logging.getLogger(__name__)
@@ -37,14 +40,17 @@ class Outgoing:
     user_id: str | None  # None: a group or room (reply only, never a paid push)
     reply_token: str | None
     replies: tuple[Reply, ...]
+    exports: tuple[ExportJob, ...] = ()
 
 
 class LineChannel:
-    def __init__(self, engine: Engine, api: AsyncMessagingApi, channel_secret: str, media: MediaStore) -> None:
+    def __init__(self, engine: Engine, api: AsyncMessagingApi, channel_secret: str, media: MediaStore,
+                 exporter: Exporter | None = None) -> None:
         self.engine = engine
         self.api = api
         self.validator = SignatureValidator(channel_secret)
         self.media = media
+        self.exporter = exporter
         self.sender = LineSender(api, on_spend=self._spent)
 
     async def _spent(self, purpose: str, recipients: int, messages: int) -> None:
@@ -75,7 +81,7 @@ class LineChannel:
                     Inbound(CHANNEL, item.user_id, item.event, event_id=item.event_id, display_name=name))
                 if outcome.duplicate:
                     return None
-                return Outgoing(item.user_id, item.reply_token, outcome.replies)
+                return Outgoing(item.user_id, item.reply_token, outcome.replies, outcome.exports)
             case Unfollowed(user_id, event_id):
                 await self.engine.deactivate(CHANNEL, user_id, event_id)
             case GroupChat(reply_token, _):
@@ -104,6 +110,25 @@ class LineChannel:
                     await self.sender.send(item.user_id, item.reply_token, messages)
             except Exception:  # one failed delivery must not stop the others
                 log.exception("LINE delivery failed")
+            for job in item.exports:
+                if item.user_id is not None and self.exporter is not None:
+                    self._export(item.user_id, job, self.exporter)
+
+    def _export(self, user_id: str, job: ExportJob, exporter: Exporter) -> None:
+        """LINE cannot send files: the workbook goes behind an unguessable, expiring link, by push."""
+
+        async def say(text: str) -> None:
+            await self.sender.push(user_id, [TextMessage(text=text)], purpose="export")
+
+        async def deliver(built: tuple[str, bytes] | None) -> None:
+            if built is None:
+                await say(ct.EXPORT_EMPTY)
+                return
+            filename, data = built
+            url = await self.media.file_url(data, filename, XLSX, FILE_TTL)
+            await say(ct.EXPORT_READY_LINK.format(url=url) if url else ct.EXPORT_NO_LINK)
+
+        exporter.start(job, deliver, lambda: say(ct.EXPORT_FAILED))
 
     async def _charts(self, replies: Sequence[Reply]) -> dict[int, str]:
         urls: dict[int, str] = {}

@@ -15,6 +15,8 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.engine import Engine
+from bot.exporting import Exporter
+from bot.media import MediaStore
 from bot.settings import Settings
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.limits import ChatRateLimiter, PerChatUpdateProcessor
@@ -60,9 +62,11 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
 
 
 @asynccontextmanager
-async def telegram_runtime(settings: Settings, engine: Engine, *, polling: bool) -> AsyncIterator[TelegramRuntime]:
+async def telegram_runtime(settings: Settings, engine: Engine, *, polling: bool,
+                           exporter: Exporter | None = None,
+                           media: MediaStore | None = None) -> AsyncIterator[TelegramRuntime]:
     app = build_application(settings)
-    channel = TelegramChannel(engine, engine.bank)
+    channel = TelegramChannel(engine, engine.bank, exporter, media)
     app.add_handler(TypeHandler(Update, channel.on_update))
     app.add_error_handler(_log_error)
     await app.initialize()

@@ -14,16 +14,20 @@ from typing import Any
 from telegram import Bot, BotCommand, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.coordination import ExportJob
 from bot.engine import Engine, Inbound
-from bot.media import reply_chart_png
+from bot.exporting import FILE_TTL, XLSX, Exporter
+from bot.media import MediaStore, reply_chart_png
 from bot.telegram.render import to_outgoing
 from conversations import Event, RecordAnswer, Tap, Text, Unsupported
+from conversations import coordinator_texts as ct
 from conversations import texts as t
 from conversations.model import Chart
 from conversations.parsing import AnswerTap, parse_tap
 from criteria.model import Bank
 
 log = logging.getLogger(__name__)
+TELEGRAM_FILE_LIMIT = 50_000_000  # bytes a bot may send as a document
 CHANNEL = "telegram"
 COMMANDS = (
     ("start", "เริ่ม / กลับไปที่ค้างไว้"),
@@ -42,9 +46,12 @@ UNSUPPORTED_ATTRIBUTES = ("sticker", "photo", "voice", "audio", "video", "video_
 
 
 class TelegramChannel:
-    def __init__(self, engine: Engine, bank: Bank) -> None:
+    def __init__(self, engine: Engine, bank: Bank, exporter: Exporter | None = None,
+                 media: MediaStore | None = None) -> None:
         self.engine = engine
         self.bank = bank
+        self.exporter = exporter
+        self.media = media
 
     async def set_commands(self, bot: Bot) -> None:
         await bot.set_my_commands([BotCommand(name, description) for name, description in COMMANDS])
@@ -77,6 +84,24 @@ class TelegramChannel:
         if outcome.duplicate:
             return
         await self.send(bot, chat.id, outcome.replies)
+        for job in outcome.exports:
+            if self.exporter is not None:
+                self._export(bot, chat.id, job, self.exporter)
+
+    def _export(self, bot: Bot, chat_id: int, job: ExportJob, exporter: Exporter) -> None:
+        async def deliver(built: tuple[str, bytes] | None) -> None:
+            if built is None:
+                await self._send_text(bot, chat_id, ct.EXPORT_EMPTY)
+                return
+            filename, data = built
+            if len(data) <= TELEGRAM_FILE_LIMIT:
+                await bot.send_document(chat_id, data, filename=filename, caption=ct.EXPORT_READY)
+                return
+            # A national workbook can pass the 50 MB bots may send: offer a link instead, as LINE does.
+            url = None if self.media is None else await self.media.file_url(data, filename, XLSX, FILE_TTL)
+            await self._send_text(bot, chat_id, ct.EXPORT_READY_LINK.format(url=url) if url else ct.EXPORT_TOO_BIG)
+
+        exporter.start(job, deliver, lambda: self._send_text(bot, chat_id, ct.EXPORT_FAILED))
 
     async def send(self, bot: Bot, chat_id: int, replies: Any) -> None:
         for message in to_outgoing(replies):

@@ -39,7 +39,8 @@ class ChatRateLimiter(BaseRateLimiter[None]):
         # at once and then drips 30 a second puts 45 in some windows (a fan-out of reminders would see 429s).
         self._overall = AsyncLimiter(1, 1 / overall_per_second)
         self._burst = per_chat_burst
-        self._period = per_chat_burst / per_chat_per_second
+        # 2% slack: a limiter timer may fire a hair early, and Telegram counts whole windows.
+        self._period = per_chat_burst / per_chat_per_second * 1.02
         self._chats: OrderedDict[object, AsyncLimiter] = OrderedDict()
         self.max_retries = max_retries
         self.waited_for_retry_after = 0  # how often Telegram told us to slow down
