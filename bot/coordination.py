@@ -269,6 +269,10 @@ class Coordination:
         agency = await repo.agency_by_id(conn, user.agency_id)
         audience = await audience_of(conn, self.bank, user.agency_id, None, local)
         if not audience.send:
+            if audience.capped or audience.unreachable:
+                text = ct.REMIND_NONE_REACHABLE.format(capped=len(audience.capped),
+                                                       unreachable=len(audience.unreachable))
+                return Answered((Reply(text),)), agency.code
             return Answered((Reply(ct.REMIND_NOBODY),)), agency.code
         current = await repo.current_round(conn, user.agency_id, local.date())
         round_id = None if current is None else current.id

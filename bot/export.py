@@ -44,6 +44,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from conversations.reporting import completion
 from conversations.texts import LEVEL_WORD, thai_date
 from criteria.model import Bank
 from criteria.scoring import Aggregate, Result, aggregate, ranked_actions, score
@@ -88,11 +89,7 @@ class _Scored:
     combined: Aggregate | None  # None when nobody answered
     result: Result | None
     previous: Result | None
-
-    @property
-    def completion(self) -> float | None:
-        invited = max(self.agency.invited, len(self.agency.respondents))
-        return None if invited == 0 else self.finished / invited
+    completion: float | None  # share of applicable questions answered, as สถานะ and สรุป show it
 
 
 def _scored(bank: Bank, report: RoundReport) -> list[_Scored]:
@@ -104,7 +101,8 @@ def _scored(bank: Bank, report: RoundReport) -> list[_Scored]:
         before = report.previous.get(agency.agency_id)
         previous = score(bank, before) if before else None
         finished = sum(1 for r in agency.respondents if r.submitted)
-        rows.append(_Scored(agency, answering, finished, combined, result, previous))
+        share = completion(bank, agency) if agency.respondents else None
+        rows.append(_Scored(agency, answering, finished, combined, result, previous, share))
     return rows
 
 

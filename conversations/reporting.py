@@ -120,6 +120,11 @@ def completion(bank: Bank, agency: AgencyRound) -> float:
             if all(given.get(before) in full for before, full in needs):
                 wanted += 1
                 answered += question_id in given
+    # Officers who joined but have not answered yet count too (as สถานะ counts them), each for the
+    # questions a first-time respondent is asked in every category.
+    not_started = max(agency.invited - len(agency.respondents), 0)
+    if not_started:
+        wanted += not_started * sum(1 for _, _, needs in gate if not needs)
     return answered / wanted if wanted else 0.0
 
 

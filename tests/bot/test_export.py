@@ -16,7 +16,7 @@ from bot.cli import main
 from bot.export import SHEETS, STATUS_CHOICES, build_workbook, export_workbook
 from conversations.reporting import AgencyRound, Respondent, RoundReport
 from criteria import default_bank
-from criteria.scoring import aggregate, ranked_actions, score
+from criteria.scoring import aggregate, applicable_questions, ranked_actions, score
 from storage import repository as repo
 from storage.database import Database
 
@@ -105,7 +105,16 @@ def test_overview_matches_the_scoring_of_each_agencys_aggregate() -> None:
         assert row["สังกัด"] == "PROV"
     agri = rows["AGRI"]
     assert (agri["ผู้เข้าร่วม"], agri["ผู้ตอบ"], agri["ส่งแล้ว"]) == (4, 3, 2)
-    assert agri["ความครบถ้วน"] == pytest.approx(0.5)
+    # the share of applicable questions answered (as สถานะ shows it); the officer who has not started
+    # counts for the questions every first-time respondent is asked
+    agri_round = report.agencies[1]
+    answered = wanted = 0
+    for respondent in agri_round.respondents:
+        applicable = applicable_questions(BANK, respondent.answers, respondent.categories)
+        wanted += len(applicable)
+        answered += sum(1 for q in applicable if q.id in respondent.answers)
+    wanted += len(applicable_questions(BANK, {}))
+    assert agri["ความครบถ้วน"] == pytest.approx(answered / wanted, abs=1e-4)
     assert agri["คะแนนรอบก่อน (รอบประเมิน 2569)"] == pytest.approx(score(BANK, BASIC_ONLY).overall, abs=1e-3)
     assert rows["LAND"]["คะแนนรอบก่อน (รอบประเมิน 2569)"] is None, "no previous round for LAND"
     assert rows["PROV"]["คะแนนรวม (เต็ม 500)"] is None, "the province itself has no respondents"
