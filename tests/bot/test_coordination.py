@@ -178,3 +178,17 @@ async def test_bad_arguments_get_the_usage_in_thai(world: World) -> None:
     assert "รูปแบบคำสั่ง" in await world.say("C-PROV", "รหัสเชิญ หมวด 9")
     assert "รูปแบบคำสั่ง" in await world.say("C-PROV", "สถานะ A1 A2")
     assert "ไม่พบหน่วยงานรหัส NOPE" in await world.say("C-PROV", "สถานะ nope")
+
+
+async def test_an_officers_summary_radar_shows_their_agency_beside_them(world: World) -> None:
+    from bot.engine import Inbound
+    from conversations import Text
+
+    await world.join("O-A1-2", "off-a1", "วิภา ขยัน")
+    await world.answer_all("O-A1-2")
+    await world.say("O-A1", "1")  # one answer of their own
+    outcome = await world.engine.handle(Inbound("line", "O-A1", Text("สรุป")))
+    summary = next(reply for reply in outcome.replies if reply.summary)
+    assert summary.chart is not None and summary.chart.kind == "radar"
+    names = [name for name, _ in summary.chart.series]
+    assert len(names) == 2, names  # the officer and the agency's aggregate

@@ -208,6 +208,8 @@ async def test_line_fan_out_to_2000_reaches_everyone_once(world: World, clock: C
                                                           line_fake: FakeLineApi) -> None:
     people = await _add_officers(world, 2000, channel="line")
     sender, client = await _line_sender(line_fake)
+    line_fake.fail_next("/v2/bot/message/multicast", 500)  # retried with the same retry key
+    line_fake.fail_next("/v2/bot/message/multicast", 429, retry_after=0)
     service = Reminders(world.db, default_bank(), clock, "Asia/Bangkok", {"line": sender})
     clock.now = at(3, 9, 0)
     try:
@@ -217,7 +219,10 @@ async def test_line_fan_out_to_2000_reaches_everyone_once(world: World, clock: C
     delivered = Counter(d.to for d in line_fake.deliveries if d.kind == "multicast")
     assert all(delivered[p] == 1 for p in people)
     # 2,002 in the province round in batches of ≤ 500 (5), and the other province's one officer (1)
-    assert len(line_fake.calls_to("/multicast")) == 6
+    calls = line_fake.calls_to("/multicast")
+    assert len([c for c in calls if c.status == 200]) == 6
+    keys = [c.headers["x-line-retry-key"] for c in calls]
+    assert len(set(keys)) == 6 and keys[0] == keys[1] == keys[2], "a retry repeats its batch's key"
     assert line_fake.refused == [] and line_fake.violations == []
     assert report.sent == 2003
     assert all(call.headers.get("x-line-retry-key") for call in line_fake.calls_to("/multicast"))
@@ -235,10 +240,11 @@ async def test_telegram_fan_out_to_2000_is_paced_and_skips_those_who_blocked(
     # sides are scaled up together so the test takes seconds, not a minute.
     async with FakeTelegramApi(token=TG_TOKEN, enforce_rate_limits=True, global_per_second=400) as fake:
         fake.block_chat(int(people[7]))
+        fake.fail_next("sendMessage", 502, times=2)  # a gateway hiccup: retried with backoff
         bot = ExtBot(TG_TOKEN, base_url=fake.api_base_url, rate_limiter=ChatRateLimiter(overall_per_second=380))
         async with bot:
             service = Reminders(world.db, default_bank(), clock, "Asia/Bangkok",
-                                {"telegram": TelegramReminderSender(bot)})
+                                {"telegram": TelegramReminderSender(bot, backoff=0.05)})
             clock.now = at(3, 9, 0)
             report = await service.sweep()
         assert fake.refused == []
