@@ -7,7 +7,9 @@ worker created.  Rendering runs in a thread: matplotlib must not block the event
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -19,6 +21,8 @@ from conversations import texts as t
 from conversations.model import Chart
 from storage import repository as repo
 from storage.database import Database
+
+T = TypeVar("T")
 
 CHART_TTL = timedelta(days=7)
 
@@ -35,17 +39,16 @@ class MediaStore:
 
     async def summary_chart_url(self, card: SummaryCard) -> str | None:
         """Render the card's radar chart and return its public link; None without PMQA_PUBLIC_URL."""
-        if self.settings.public_link("/") is None:
-            return None
-        png = await asyncio.to_thread(summary_chart_png, card)
-        token = await self.store(png, "image/png", "chart.png", CHART_TTL)
-        return self.settings.public_link(f"/charts/{token}.png")
+        return await self._png_url(summary_chart_png, card)
 
     async def chart_url(self, chart: Chart) -> str | None:
         """Render a reply's chart (radar or bars) and return its public link; None without PMQA_PUBLIC_URL."""
+        return await self._png_url(chart_png, chart)
+
+    async def _png_url(self, render: Callable[[T], bytes], subject: T) -> str | None:
         if self.settings.public_link("/") is None:
             return None
-        png = await asyncio.to_thread(chart_png, chart)
+        png = await asyncio.to_thread(render, subject)
         token = await self.store(png, "image/png", "chart.png", CHART_TTL)
         return self.settings.public_link(f"/charts/{token}.png")
 

@@ -151,7 +151,8 @@ async def load_scope(conn: AsyncConnection, bank: Bank, root_id: int, today: dat
         if progress and assessment_of:
             rows = await conn.execute(select(answers.c.user_id, answers.c.assessment_id, answers.c.question_id,
                                              answers.c.value)
-                                      .where(answers.c.user_id.in_(chunk), answers.c.replaced_at.is_(None)))
+                                      .where(answers.c.user_id.in_(chunk), answers.c.replaced_at.is_(None),
+                                             answers.c.assessment_id.in_(set(assessment_of.values()))))
             for row in rows:
                 answered.setdefault(row.user_id, {})[f"{row.assessment_id}|{row.question_id}"] = row.value
     people = []

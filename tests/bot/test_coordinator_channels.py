@@ -11,6 +11,7 @@ import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,11 +55,17 @@ async def telegram(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIter
         settings = Settings(PMQA_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", TELEGRAM_BOT_TOKEN=TG_TOKEN,
                             TELEGRAM_API_BASE_URL=fake.base_url, TELEGRAM_WEBHOOK_SECRET=TG_SECRET,
                             PMQA_PUBLIC_URL=PUBLIC, TELEGRAM_CHAT_RATE=1000)
-        app = create_app(settings, clock=clock)
-        transport = httpx.ASGITransport(app=app)
-        async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        async with _serving(settings, clock) as (app, http):
             yield fake, app, http
         assert fake.violations == []
+
+
+@asynccontextmanager
+async def _serving(settings: Settings, clock: Clock) -> AsyncIterator[tuple[Any, httpx.AsyncClient]]:
+    app = create_app(settings, clock=clock)
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        yield app, http
 
 
 async def _tg(fake: FakeTelegramApi, http: httpx.AsyncClient, update: dict[str, Any]) -> None:
@@ -120,9 +127,7 @@ async def line(tmp_path: Path) -> AsyncIterator[tuple[FakeLineApi, Any, Any]]:
         settings = Settings(PMQA_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'l.db'}",
                             LINE_CHANNEL_SECRET=LINE_SECRET, LINE_CHANNEL_ACCESS_TOKEN=LINE_TOKEN,
                             LINE_API_BASE_URL=fake.base_url, PMQA_PUBLIC_URL=PUBLIC)
-        app = create_app(settings, clock=clock)
-        transport = httpx.ASGITransport(app=app)
-        async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        async with _serving(settings, clock) as (app, http):
             yield fake, app, http
         assert fake.violations == []
 
