@@ -270,8 +270,10 @@ class Coordination:
         audience = await audience_of(conn, self.bank, user.agency_id, None, local)
         if not audience.send:
             if audience.capped or audience.unreachable:
-                text = ct.REMIND_NONE_REACHABLE.format(capped=len(audience.capped),
-                                                       unreachable=len(audience.unreachable))
+                reasons = [template.format(count=len(people)) for template, people in (
+                    (ct.REMIND_REASON_CAPPED, audience.capped), (ct.REMIND_REASON_UNREACHABLE, audience.unreachable))
+                    if people]
+                text = ct.REMIND_NONE_REACHABLE.format(reasons=" และ ".join(reasons))
                 return Answered((Reply(text),)), agency.code
             return Answered((Reply(ct.REMIND_NOBODY),)), agency.code
         current = await repo.current_round(conn, user.agency_id, local.date())

@@ -89,10 +89,9 @@ REMIND_PREVIEW_OTHER = " · ช่องทางอื่น {count} (ส่ง
 REMIND_NOW = "กด \"ส่งคำเตือน\" เพื่อส่งทันที"
 REMIND_LATER = "ขณะนี้อยู่นอกเวลา 08:00–20:00 น. ระบบจะส่งเวลา 08:00 น."
 REMIND_NOBODY = "ทุกคนในความรับผิดชอบของท่านทำเสร็จแล้ว หรือยังไม่มีรอบที่เปิดอยู่ ไม่ต้องเตือนค่ะ"
-REMIND_NONE_REACHABLE = (
-    "ยังส่งคำเตือนไม่ได้ค่ะ: {capped} คนได้รับคำเตือนวันนี้แล้วหรือครบ 3 ครั้งในรอบนี้ "
-    "และ {unreachable} คนไม่ได้ใช้ LINE หรือ Telegram"
-)
+REMIND_NONE_REACHABLE = "ยังส่งคำเตือนไม่ได้ค่ะ: {reasons}"
+REMIND_REASON_CAPPED = "{count} คนได้รับคำเตือนวันนี้แล้วหรือครบ 3 ครั้งในรอบนี้"
+REMIND_REASON_UNREACHABLE = "{count} คนไม่ได้ใช้ LINE หรือ Telegram"
 REMIND_QUEUED = "รับคำสั่งแล้วค่ะ กำลังส่งคำเตือนถึง {count} คน"
 REMIND_QUEUED_LATER = "รับคำสั่งแล้วค่ะ จะส่งคำเตือนถึง {count} คนเวลา 08:00 น."
 REMIND_CAPPED = "ไม่รวม {count} คนที่ได้รับคำเตือนวันนี้แล้ว หรือครบ 3 ครั้งในรอบนี้แล้ว"
