@@ -3,7 +3,7 @@
 The core only recognises and parses these; the shell answers them, because the answers
 (who has finished, an invite code, a round) live in the database and depend on scope.
 Thai word or slash form, e.g. ``รหัสเชิญ ผู้ประสานงาน ABC01 หมวด 1,2`` or
-``/invite coordinator ABC01 1,2``; ``รอบ เปิด 30/9/2569`` or ``/round open 2026-09-30``.
+``/invite coordinator ABC01 1,2``; ``รอบ เปิด 30/9/2570`` or ``/round open 2026-09-30``.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ _YMD = re.compile(r"\A(\d{4})-(\d{1,2})-(\d{1,2})\Z")
 
 USAGE = {
     "invite": "รหัสเชิญ [เจ้าหน้าที่|ผู้ประสานงาน] [รหัสหน่วยงาน] [หมวด 1,2]",
-    "round": "รอบ · รอบ เปิด 30/9/2569 [ชื่อรอบ] · รอบ เลื่อน [เลขรอบ] 15/10/2569 · รอบ ปิด [เลขรอบ]",
+    "round": "รอบ · รอบ เปิด 30/9/2570 [ชื่อรอบ] · รอบ เลื่อน [เลขรอบ] 15/10/2570 · รอบ ปิด [เลขรอบ]",
     "status": "สถานะ [รหัสหน่วยงาน]",
     "summary": "สรุป [รหัสหน่วยงาน]",
     "export": "ส่งออก [รหัสหน่วยงาน]",
@@ -155,7 +155,7 @@ def parse_request(text: str) -> CoordinatorRequest | Malformed | None:
 
 
 def parse_date(text: str) -> date | None:
-    """30/9/2569 (พ.ศ.), 30/9/2026, 2026-09-30 or 2569-09-30; Thai digits allowed.  None if not a date."""
+    """30/9/2570 (พ.ศ.), 30/9/2026, 2026-09-30 or 2569-09-30; Thai digits allowed.  None if not a date."""
     cleaned = normalize(text)
     if match := _DMY.match(cleaned):
         day, month, year = (int(g) for g in match.groups())
