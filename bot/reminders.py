@@ -180,6 +180,8 @@ class Reminders:
     async def sweep(self) -> SweepReport:
         """Send everything due now (run by the loop and by `pmqa-bot remind`)."""
         report = SweepReport()
+        if not self.senders:  # no chat app configured here: leave the reminders to a worker that has one
+            return report
         if not in_daytime(self.clock().astimezone(self.tz)):
             report.deferred = True
             return report

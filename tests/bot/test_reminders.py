@@ -321,3 +321,11 @@ async def test_a_closed_round_is_not_reminded(world: World, clock: Clock) -> Non
     clock.now = at(3, 9, 0)
     await _reminders(world, sender).sweep()
     assert sender.received == []
+
+
+async def test_a_worker_without_chat_apps_leaves_reminders_for_one_that_has_them(world: World, clock: Clock) -> None:
+    clock.now = at(3, 9, 0)
+    await Reminders(world.db, default_bank(), clock, "Asia/Bangkok", {}).sweep()
+    sender = RecordingSender()
+    await _reminders(world, sender).sweep()
+    assert sender.who() == Counter({"O-A1": 1, "O-A2": 1, "O-B1": 1})
