@@ -6,7 +6,7 @@ beneath it — and written to the audit log (who, what, when, which agency), ref
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,6 +60,16 @@ class Answered:
     replies: tuple[Reply, ...]
     wake_reminders: bool = False
     export: ExportJob | None = None
+    audit: tuple[str, str | None, dict[str, Any]] = ("coord", None, {})  # action, scope, details: the caller writes it
+
+
+READS = (StatusRequest, SummaryRequest, RoundList)
+
+
+def reads_only(request: CoordinatorRequest) -> bool:
+    """Requests that change nothing: answered after the event's commit, from a read snapshot, so a
+    province's status or summary never holds the database's write lock."""
+    return isinstance(request, READS)
 
 
 class Refused(Exception):
@@ -73,6 +83,7 @@ class Coordination:
 
     async def answer(self, conn: AsyncConnection, user: UserRow, request: CoordinatorRequest,
                      now: datetime) -> Answered:
+        """The reply, with the audit entry for the caller to write (in the event's transaction, or after a read)."""
         action = "coord." + type(request).__name__
         try:
             if user.role != COORDINATOR:
@@ -81,11 +92,9 @@ class Coordination:
                 raise Refused(ct.NO_SCOPE)
             answered, scope = await self._answer(conn, user, request, now)
         except Refused as refusal:
-            await repo.audit(conn, now, user.id, action + ".refused", None, {"request": _describe(request),
-                                                                             "reason": str(refusal)[:120]})
-            return Answered((Reply(str(refusal)),))
-        await repo.audit(conn, now, user.id, action, scope, {"request": _describe(request)})
-        return answered
+            details = {"request": _describe(request), "reason": str(refusal)[:120]}
+            return Answered((Reply(str(refusal)),), audit=(action + ".refused", None, details))
+        return replace(answered, audit=(action, scope, {"request": _describe(request)}))
 
     async def _answer(self, conn: AsyncConnection, user: UserRow, request: CoordinatorRequest,
                       now: datetime) -> tuple[Answered, str]:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.coordination import Coordination, ExportJob
+from bot.coordination import Coordination, ExportJob, reads_only
 from bot.locks import KeyedLocks
 from conversations import (
     Ask,
@@ -39,6 +39,8 @@ from conversations import (
     Submit,
     handle,
 )
+from conversations.coordinating import CoordinatorRequest
+from conversations.coordinator_texts import READ_FAILED
 from criteria.model import Bank
 from storage import repository as repo
 from storage.database import Database
@@ -79,6 +81,7 @@ class _Loaded:
     answered: list[Reply] = field(default_factory=list)  # the shell's answers to coordinators' requests
     exports: list[ExportJob] = field(default_factory=list)
     wake_reminders: bool = False
+    reads: list[CoordinatorRequest] = field(default_factory=list)  # answered after the commit
 
 
 class Engine:
@@ -151,9 +154,30 @@ class Engine:
             await self._save(conn, user, loaded, now)
             if any(reply.summary for reply in replies) and user.role != "coordinator":
                 replies = await self._compare_with_agency(conn, user, loaded, replies, now)
+        if loaded.reads:
+            replies += await self._answer_reads(user, loaded.reads, now)
         if loaded.wake_reminders and self.on_reminder_due is not None:
             self.on_reminder_due()
         return Outcome(tuple(replies), facts=tuple(facts), exports=tuple(loaded.exports))
+
+    async def _answer_reads(self, user: repo.UserRow, requests: list[CoordinatorRequest],
+                            now: datetime) -> list[Reply]:
+        """Coordinators' status and summaries, from a read snapshot after the event committed."""
+        replies: list[Reply] = []
+        audits = []
+        try:
+            async with self.db.read() as conn:
+                for request in requests:
+                    answered = await self.coordination.answer(conn, user, request, now)
+                    replies += answered.replies
+                    audits.append(answered.audit)
+            async with self.db.transaction() as conn:
+                for entry in audits:
+                    await repo.audit(conn, now, user.id, *entry)
+        except (OperationalError, OSError):  # the event is recorded; say so rather than go quiet
+            log.exception("a coordinator's read failed")
+            replies.append(Reply(READ_FAILED))
+        return replies
 
     async def _compare_with_agency(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded,
                                    replies: list[Reply], now: datetime) -> list[Reply]:
@@ -237,8 +261,11 @@ class Engine:
                 case Forget():
                     await repo.forget_user(conn, user.id, now)
                     return None, None
+                case Ask(request) if reads_only(request):
+                    loaded.reads.append(request)
                 case Ask(request):
                     answered = await self.coordination.answer(conn, user, request, now)
+                    await repo.audit(conn, now, user.id, *answered.audit)
                     loaded.answered += answered.replies
                     loaded.wake_reminders |= answered.wake_reminders
                     if answered.export is not None:

@@ -62,7 +62,7 @@ class MediaStore:
 
     async def serve(self, request: Request) -> Response:
         token = request.path_params["token"]
-        async with self.db.engine.connect() as conn:
+        async with self.db.read() as conn:
             row = await repo.load_media(conn, token, self.clock())
         if row is None:
             return PlainTextResponse("not found or expired", status_code=404)

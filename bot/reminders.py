@@ -150,7 +150,7 @@ class Reminders:
     # The audience ---------------------------------------------------------------------------
 
     async def audience(self, agency_id: int, round_id: int | None) -> Audience:
-        async with self.db.engine.connect() as conn:
+        async with self.db.read() as conn:
             return await audience_of(conn, self.bank, agency_id, round_id, self.clock().astimezone(self.tz))
 
     # The schedule ---------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ class Reminders:
 
         now = self.clock()
         local = now.astimezone(self.tz)
-        async with self.db.engine.connect() as conn:
+        async with self.db.read() as conn:
             due = await store.due_reminders(conn, now)
             open_rounds = list(await conn.execute(select(rounds).where(
                 rounds.c.closed_at.is_(None), rounds.c.opens_on <= local.date(), rounds.c.closes_on >= local.date())))
@@ -303,7 +303,7 @@ class Reminders:
 
         from storage.schema import rounds
 
-        async with self.db.engine.connect() as conn:
+        async with self.db.read() as conn:
             rows = await conn.execute(select(rounds.c.id, rounds.c.name, rounds.c.closes_on))
             return {row.id: (row.name, row.closes_on) for row in rows}
 

@@ -56,6 +56,18 @@ class Database:
         async with self._writer, self.engine.begin() as connection:
             yield connection
 
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only snapshot.  On SQLite it starts with a plain BEGIN, so a long read (a province's
+        status, a summary) never holds the write lock: in WAL mode readers and the writer do not wait
+        for each other."""
+        options: dict[str, Any] = {"pmqa_read_only": True}
+        if not self.is_sqlite:  # one snapshot for the whole read, as SQLite's WAL gives
+            options["isolation_level"] = "REPEATABLE READ"
+        async with self.engine.connect() as connection:
+            await connection.execution_options(**options)
+            yield connection
+
     async def ping(self) -> bool:
         from sqlalchemy import text
 
@@ -81,4 +93,5 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get("pmqa_read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

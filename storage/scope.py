@@ -6,6 +6,7 @@ whole province (or country), not one per person.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +21,8 @@ from storage.repository import MAX_AGENCY_DEPTH, RoundRow, ancestors
 from storage.schema import agencies, answers, assessments, conversation_sessions, rounds, users
 
 T = TypeVar("T")
-CHUNK = 900  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
+CHUNK = 900
+THREAD_FROM = 300  # people  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,26 +157,29 @@ async def load_scope(conn: AsyncConnection, bank: Bank, root_id: int, today: dat
                                              answers.c.assessment_id.in_(set(assessment_of.values()))))
             for row in rows:
                 answered.setdefault(row.user_id, {})[f"{row.assessment_id}|{row.question_id}"] = row.value
-    people = []
-    for officer in officers:
-        current = round_of.get(officer.agency_id)
-        assessment_id = assessment_of.get(officer.agency_id)
-        session = sessions.get(officer.id)
-        finished = bool(session is not None and session.submitted_at is not None
-                        and assessment_id is not None and session.assessment_id == assessment_id)
-        done = expected = 0
-        if progress and current is not None:
-            prefix = f"{assessment_id}|"
-            mine = {key[len(prefix):]: value for key, value in answered.get(officer.id, {}).items()
-                    if key.startswith(prefix)}
-            categories = tuple(int(n) for n in officer.categories.split(",")) if officer.categories else None
-            applicable = applicable_questions(bank, mine, categories)
-            expected = len(applicable)
-            done = sum(1 for q in applicable if q.id in mine)
-        people.append(Person(officer.id, officer.display_name or "", officer.agency_id, officer.channel,
-                             officer.channel_user_id, officer.active, None if current is None else current.id,
-                             finished, done, expected))
+    def count() -> list[Person]:
+        return [_person(bank, officer, round_of.get(officer.agency_id), assessment_of.get(officer.agency_id),
+                        sessions.get(officer.id), answered.get(officer.id, {}), progress) for officer in officers]
+
+    # Working out each person's applicable questions is CPU: thousands of people go to a thread.
+    people = await asyncio.to_thread(count) if progress and len(officers) > THREAD_FROM else count()
     return Scope(tree[0], tuple(tree), round_of, tuple(people))
+
+
+def _person(bank: Bank, officer: Any, current: RoundRow | None, assessment_id: int | None, session: Any,
+            answered: dict[str, str], progress: bool) -> Person:
+    finished = bool(session is not None and session.submitted_at is not None
+                    and assessment_id is not None and session.assessment_id == assessment_id)
+    done = expected = 0
+    if progress and current is not None:
+        prefix = f"{assessment_id}|"
+        mine = {key[len(prefix):]: value for key, value in answered.items() if key.startswith(prefix)}
+        categories = tuple(int(n) for n in officer.categories.split(",")) if officer.categories else None
+        applicable = applicable_questions(bank, mine, categories)
+        expected = len(applicable)
+        done = sum(1 for q in applicable if q.id in mine)
+    return Person(officer.id, officer.display_name or "", officer.agency_id, officer.channel, officer.channel_user_id,
+                  officer.active, None if current is None else current.id, finished, done, expected)
 
 
 def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:

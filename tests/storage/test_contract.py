@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from storage import repository as repo
 from storage.database import Database
 from storage.migrate import current_revision, upgrade
-from storage.schema import answers, audit_log, conversation_sessions, users
+from storage.schema import agencies, answers, audit_log, conversation_sessions, users
 
 
 async def _agency_round(db: Database, clock, *, parent: bool = False) -> tuple[int, int, int]:
@@ -233,3 +233,18 @@ async def test_old_event_ids_and_expired_media_are_pruned(database: Database, cl
         assert await repo.prune_media(conn, clock()) == 1
         assert await repo.claim_event(conn, "line", "old", clock()), "a pruned id is forgotten"
         assert not await repo.claim_event(conn, "line", "new", clock())
+
+
+async def test_a_long_read_does_not_hold_up_a_writer(database: Database, clock) -> None:
+    """A coordinator's province status reads for a while; officers' answers must not wait for it."""
+    async with database.read() as reader:
+        await reader.execute(select(agencies.c.id))  # the snapshot has begun
+        other = database.another()
+        try:
+            async with asyncio.timeout(2):
+                async with other.transaction() as writer:
+                    await repo.add_agency(writer, "W1", "หน่วยงานเขียน", None, clock())
+        finally:
+            await other.dispose()
+        assert (await reader.execute(select(agencies.c.id).where(agencies.c.code == "W1"))).first() is None, \
+            "a read sees one snapshot"
