@@ -144,19 +144,23 @@ async def load_scope(conn: AsyncConnection, bank: Bank, root_id: int, today: dat
             tuple_(assessments.c.agency_id, assessments.c.round_id).in_(chunk)))
         assessment_of.update({row.agency_id: row.id for row in rows})
     sessions: dict[int, Any] = {}
-    answered: dict[int, dict[str, str]] = {}
+    answered: dict[int, dict[str, str]] = {}  # person -> their current answers in their agency's round
+    expected_assessment = {o.id: assessment_of.get(o.agency_id) for o in officers}
     for chunk in _chunks([o.id for o in officers]):
         rows = await conn.execute(select(conversation_sessions.c.user_id, conversation_sessions.c.assessment_id,
                                          conversation_sessions.c.submitted_at)
                                   .where(conversation_sessions.c.user_id.in_(chunk)))
         sessions.update({row.user_id: row for row in rows})
-        if progress and assessment_of:
+        wanted = {expected_assessment[u] for u in chunk} - {None}
+        if progress and wanted:
             rows = await conn.execute(select(answers.c.user_id, answers.c.assessment_id, answers.c.question_id,
                                              answers.c.value)
                                       .where(answers.c.user_id.in_(chunk), answers.c.replaced_at.is_(None),
-                                             answers.c.assessment_id.in_(set(assessment_of.values()))))
-            for row in rows:
-                answered.setdefault(row.user_id, {})[f"{row.assessment_id}|{row.question_id}"] = row.value
+                                             answers.c.assessment_id.in_(wanted)))
+            for user_id, assessment_id, question_id, value in rows:
+                if assessment_id == expected_assessment[user_id]:
+                    answered.setdefault(user_id, {})[question_id] = value
+
     def count() -> list[Person]:
         return [_person(bank, officer, round_of.get(officer.agency_id), assessment_of.get(officer.agency_id),
                         sessions.get(officer.id), answered.get(officer.id, {}), progress) for officer in officers]
@@ -172,12 +176,10 @@ def _person(bank: Bank, officer: Any, current: RoundRow | None, assessment_id: i
                     and assessment_id is not None and session.assessment_id == assessment_id)
     done = expected = 0
     if progress and current is not None:
-        prefix = f"{assessment_id}|"
-        mine = {key[len(prefix):]: value for key, value in answered.items() if key.startswith(prefix)}
         categories = tuple(int(n) for n in officer.categories.split(",")) if officer.categories else None
-        applicable = applicable_questions(bank, mine, categories)
+        applicable = applicable_questions(bank, answered, categories)
         expected = len(applicable)
-        done = sum(1 for q in applicable if q.id in mine)
+        done = sum(1 for q in applicable if q.id in answered)
     return Person(officer.id, officer.display_name or "", officer.agency_id, officer.channel, officer.channel_user_id,
                   officer.active, None if current is None else current.id, finished, done, expected)
 
