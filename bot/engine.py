@@ -29,6 +29,7 @@ from conversations import (
     Joined,
     JoinRefused,
     Phase,
+    PreviousRound,
     RecordAnswer,
     RedeemInvite,
     Reply,
@@ -142,7 +143,12 @@ class Engine:
             facts: list[Fact] = []
             event: Event | None = inbound.event
             while event is not None:
-                step = handle(loaded.session, event, loaded.ctx)
+                before = loaded.session
+                step = handle(before, event, loaded.ctx)
+                if any(reply.summary for reply in step.replies) and (
+                        previous := await self._previous(conn, user, loaded)) is not None:
+                    # The same step again (handle is pure), drawn with the person's previous round for ▲/▼.
+                    step = handle(before, event, replace(loaded.ctx, previous=previous))
                 replies += step.replies
                 facts += step.facts
                 loaded.session = step.session
@@ -178,6 +184,12 @@ class Engine:
             log.exception("a coordinator's read failed")
             replies.append(Reply(READ_FAILED))
         return replies
+
+    async def _previous(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded) -> PreviousRound | None:
+        if loaded.assessment_id is None or user.role == "coordinator":
+            return None
+        found = await repo.previous_answers(conn, user.id, loaded.assessment_id)
+        return None if found is None else PreviousRound(*found)
 
     async def _compare_with_agency(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded,
                                    replies: list[Reply], now: datetime) -> list[Reply]:

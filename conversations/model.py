@@ -47,6 +47,7 @@ class Joined:
 
     agency_name: str
     role: str = "officer"  # officer | coordinator
+    previous: PreviousRound | None = None  # given by the shell when a summary is drawn
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +191,14 @@ class RoundInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class PreviousRound:
+    """The person's own answers in their last earlier round, for ▲/▼ in the summary."""
+
+    name: str
+    answers: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """What the core may know about the world, gathered by the shell before each event."""
 
@@ -200,6 +209,7 @@ class Context:
     categories: tuple[int, ...] | None = None  # assigned categories; None = all
     display_name: str | None = None
     role: str = "officer"  # officer | coordinator
+    previous: PreviousRound | None = None  # given by the shell when a summary is drawn
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from conversations import texts as t
 from conversations.model import CategoryLine, Choice, Context, Reply, Session, SummaryCard
 from conversations.parsing import answer_data, command_data
+from conversations.report_texts import CHANGE_NOTE
+from conversations.reporting import change_text
 from criteria.model import Bank, Question
 from criteria.scoring import Result, applicable_questions, ranked_actions, score, strengths
 
@@ -151,16 +153,20 @@ def summary_text(answers: Mapping[str, str], ctx: Context, *, final: bool) -> st
         return t.SUMMARY_NOTHING
     result = score(ctx.bank, answers)
     categories = assigned_categories(ctx)
+    before = None if ctx.previous is None or not ctx.previous.answers else score(ctx.bank, ctx.previous.answers)
     lines = [card.title]
     if card.subtitle:
         lines.append(card.subtitle)
     if card.overall is not None and card.level is not None and card.index is not None:
-        lines += ["", t.SUMMARY_OVERALL.format(score=_score_text(card.overall), level=card.level,
-                                               index=f"{card.index:.1f}")]
+        overall = _score_text(card.overall) + (change_text(card.overall, before.overall) if before else "")
+        lines += ["", t.SUMMARY_OVERALL.format(score=overall, level=card.level, index=f"{card.index:.1f}")]
     lines.append("")
     for line in card.categories:
+        change = change_text(line.score, before.category(line.number).score) if before else ""
         lines.append(t.SUMMARY_CATEGORY.format(number=line.number, category=line.name,
-                                               score=_score_text(line.score), level=line.level))
+                                               score=_score_text(line.score) + change, level=line.level))
+    if before is not None and ctx.previous is not None:
+        lines.append(CHANGE_NOTE.format(round=ctx.previous.name))
     lines += _strength_lines(result, categories)
     if card.actions:
         lines += ["", t.SUMMARY_ACTIONS] + [f"{n}. {a}" for n, a in enumerate(card.actions, 1)]

@@ -270,7 +270,7 @@ def _cluster_start(text: str, index: int) -> int:
     return index
 
 
-def _change(now: float, before: float | None) -> str:
+def change_text(now: float, before: float | None) -> str:
     """"▲25": the difference of the two numbers as shown, so the reader's subtraction agrees."""
     if before is None:
         return ""
@@ -289,7 +289,7 @@ def _category_lines(bank: Bank, scores: Sequence[float], before: Sequence[float]
     for index, category in enumerate(bank.categories):
         value = scores[index]
         level = _level_name(bank, value)
-        change = _change(value, None if before is None else before[index])
+        change = change_text(value, None if before is None else before[index])
         lines.append(rt.CATEGORY.format(number=category.number, category=category.short_name,
                                         score=_points(value), level=level, change=change))
     return lines
@@ -349,7 +349,7 @@ def agency_summary_replies(bank: Bank, report: RoundReport, agency_id: int) -> t
     combined = agency_aggregate(bank, agency)
     result = score(bank, combined.answers)
     before = previous_result(bank, report, agency_id)
-    change = _change(result.overall, None if before is None else before.overall)
+    change = change_text(result.overall, None if before is None else before.overall)
     lines += ["", rt.OVERALL.format(score=_points(result.overall), change=change,
                                     level=rt.level_phrase(result.level.name), index=f"{result.index:.1f}")]
     group = group_average(bank, report, agency)
@@ -425,7 +425,7 @@ def province_summary_replies(bank: Bank, report: RoundReport) -> tuple[Reply, ..
     if mean is None:
         lines += ["", rt.PROVINCE_NO_SCORE]
     else:
-        change = _change(mean, before_mean)
+        change = change_text(mean, before_mean)
         lines.append(rt.PROVINCE_AVERAGE.format(score=_points(mean), level=rt.level_phrase(_level_name(bank, mean)),
                                                  change=change))
     lines += ["", rt.TABLE_TITLE_ALL if len(rows) <= TABLE_LINES else rt.TABLE_TITLE]

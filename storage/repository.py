@@ -257,6 +257,21 @@ async def set_aside(conn: AsyncConnection, assessment_id: int, user_id: int, que
                        .values(replaced_at=now, set_aside=True))
 
 
+async def previous_answers(conn: AsyncConnection, user_id: int,
+                           current_assessment_id: int) -> tuple[str, dict[str, str]] | None:
+    """The person's own current answers in the latest earlier round they answered: (round name, answers)."""
+    row = (await conn.execute(
+        select(assessments.c.id, rounds.c.name)
+        .join(rounds, rounds.c.id == assessments.c.round_id)
+        .where(assessments.c.id.in_(select(answers.c.assessment_id).where(
+            answers.c.user_id == user_id, answers.c.replaced_at.is_(None),
+            answers.c.assessment_id != current_assessment_id)))
+        .order_by(rounds.c.opens_on.desc(), rounds.c.id.desc()).limit(1))).first()
+    if row is None:
+        return None
+    return row.name, await current_answers(conn, row.id, user_id)
+
+
 async def answer_history(conn: AsyncConnection, assessment_id: int, user_id: int, question_id: str) -> list[Any]:
     rows = await conn.execute(select(answers).where(
         answers.c.assessment_id == assessment_id, answers.c.user_id == user_id, answers.c.question_id == question_id)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot.engine import Engine, Inbound
 from conversations import Start, Tap, Text, Unsupported
 from criteria import default_bank
+from criteria.scoring import score
 from storage import repository as repo
 from storage.database import Database
 from storage.schema import answers, audit_log, users
@@ -165,3 +166,19 @@ async def test_a_new_round_starts_a_fresh_assessment(engine: Engine, clock) -> N
     assert outcome.replies[-1].question_id == "Q1.1B"
     progress = await _say(engine, "ความคืบหน้า")
     assert "ตอบแล้ว 0 จาก" in progress.replies[0].text and "31 มี.ค. 2570" in progress.replies[0].text
+
+
+async def test_the_summary_shows_the_change_since_the_persons_previous_round(engine: Engine, clock) -> None:
+    await _joined(engine, clock)
+    await _say(engine, "1")  # Q1.1B: ยังไม่มี
+    async with engine.db.transaction() as conn:
+        agency = await repo.agency_by_code(conn, "AG")
+        clock.advance(days=1)
+        await repo.open_round(conn, "รอบ 2570", agency.id, date(2026, 11, 25), date(2027, 3, 31), clock())
+    await _say(engine, "ทำต่อ")
+    await _say(engine, "4")  # Q1.1B in the new round: ครบทั่วทั้งองค์การ
+    summary = next(r for r in (await _say(engine, "สรุป")).replies if r.summary)
+    before, after = score(default_bank(), {"Q1.1B": "0"}), score(default_bank(), {"Q1.1B": "3"})
+    rise = round(after.category(1).score) - round(before.category(1).score)
+    assert f"หมวด 1 การนำองค์การ: {round(after.category(1).score)} ▲{rise}" in summary.text
+    assert "▲▼ = เปลี่ยนจาก" in summary.text and "รอบ 2570" not in summary.text.split("▲▼ = เปลี่ยนจาก")[1]

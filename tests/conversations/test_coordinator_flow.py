@@ -74,3 +74,17 @@ def test_a_coordinator_can_forget_and_cancel_back_to_the_menu() -> None:
     assert chat.phase is Phase.CONFIRM_FORGET
     chat.press("ยกเลิก")
     assert chat.phase is Phase.COORDINATING and "เมนูผู้ประสานงาน" in chat.said
+
+
+def test_the_officers_summary_marks_changes_since_their_previous_round() -> None:
+    from conversations import PreviousRound
+    from conversations.render import summary_text
+
+    answers = {"Q1.1B": "3", "Q1.1A": "0"}
+    plain = summary_text(answers, make_ctx(), final=False)
+    assert "▲" not in plain and "▼" not in plain
+    ctx = replace(make_ctx(), previous=PreviousRound("รอบ 2569", {"Q1.1B": "1", "Q2.1B": "3"}))
+    text = summary_text(answers, ctx, final=False)
+    assert "▲" in text.split("หมวด 1")[1].split("\n")[0]  # category 1 rose
+    assert "▼" in text.split("หมวด 2")[1].split("\n")[0]  # category 2 fell
+    assert text.count("เท่าเดิม") == 5 and "▲▼ = เปลี่ยนจากรอบ 2569" in text
