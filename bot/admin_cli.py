@@ -232,14 +232,14 @@ async def _round_open(services: Any, args: argparse.Namespace) -> int:
 
 async def _remind(services: Any, args: argparse.Namespace) -> int:
     from bot.reminder_senders import reminder_senders
-    from bot.reminders import Reminders
+    from bot.reminders import Reminders, in_daytime
 
     settings = services.settings
     if args.dry_run:
         reminders = Reminders(services.db, services.bank, services.clock, settings.timezone)
         local = services.clock().astimezone(ZoneInfo(settings.timezone))
         due = await reminders.preview_due()
-        window = "" if _daytime(local) else " (outside 08:00-20:00: a real run would wait for the morning)"
+        window = "" if in_daytime(local) else " (outside 08:00-20:00: a real run would wait for the morning)"
         print(f"{len(due)} reminder(s) due at {local:%Y-%m-%d %H:%M} {settings.timezone}{window}")
         for kind, agency_id, audience in due:
             channels = ", ".join(f"{name} {count}" for name, count in sorted(audience.by_channel().items()))
@@ -256,12 +256,6 @@ async def _remind(services: Any, args: argparse.Namespace) -> int:
     print(f"{report.reminders} reminder(s): sent {report.sent}, skipped {report.skipped}, blocked {report.blocked}, "
           f"failed {report.failed}, unknown {report.unknown}")
     return 1 if report.failed else 0
-
-
-def _daytime(local: Any) -> bool:
-    from bot.reminders import in_daytime
-
-    return in_daytime(local)
 
 
 async def _demo_data(services: Any, args: argparse.Namespace) -> int:

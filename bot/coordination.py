@@ -6,16 +6,16 @@ beneath it — and written to the audit log (who, what, when, which agency), ref
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.reminders import DRAFT_KEPT, audience_of, in_daytime, next_morning, reminder_text
-from conversations import Choice, Reply
+from bot.reports import summary_for
+from conversations import COORDINATOR, Choice, Reply
 from conversations import coordinator_texts as ct
 from conversations import texts as t
 from conversations.coordinating import (
@@ -36,10 +36,8 @@ from criteria.model import Bank
 from storage import reminders as reminder_store
 from storage import repository as repo
 from storage.repository import UserRow
-from storage.schema import rounds
-from storage.scope import Person, Scope, agency_by_code, load_scope, subtree, within
+from storage.scope import Person, Scope, load_scope, within
 
-COORDINATOR = "coordinator"
 INVITE_TERMS = {"officer": (50, 14), "coordinator": (1, 7)}  # (uses, days)
 STATUS_AGENCIES_SHOWN = 15
 STATUS_NAMES_SHOWN = 20
@@ -120,7 +118,7 @@ class Coordination:
                 return await self._remind_confirm(conn, user, reminder_id, now)
             case SummaryRequest(code):
                 agency = await self._target(conn, user, code)
-                return Answered(await _summary(conn, self.bank, agency.id, now)), agency.code
+                return Answered(await summary_for(conn, self.bank, agency.id, now, tz=self.tz)), agency.code
             case ExportRequest(code):
                 agency = await self._target(conn, user, code)
                 reply = Reply(ct.EXPORT_STARTED.format(agency=agency.name))
@@ -133,7 +131,7 @@ class Coordination:
         assert user.agency_id is not None
         if code is None:
             return await repo.agency_by_id(conn, user.agency_id)
-        agency = await agency_by_code(conn, code)
+        agency = await repo.agency_by_code(conn, code)
         if agency is None:
             raise Refused(ct.NO_AGENCY.format(code=code))
         if not await within(conn, user.agency_id, agency.id):
@@ -148,7 +146,7 @@ class Coordination:
             if current is None:
                 raise Refused(ct.NO_OPEN_ROUND)
             round_id = current.id
-        row = (await conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
+        row = await repo.round_by_id(conn, round_id)
         # A round of an agency above the coordinator (the province's, seen by an agency lead) is not theirs to change.
         if row is None or not await within(conn, user.agency_id, row.agency_id):
             raise Refused(ct.ROUND_NOT_FOUND.format(id=round_id))
@@ -172,12 +170,11 @@ class Coordination:
     async def _rounds(self, conn: AsyncConnection, user: UserRow, today: date) -> tuple[Answered, str]:
         assert user.agency_id is not None
         own = await repo.agency_by_id(conn, user.agency_id)
-        related = {a.id: a for a in await subtree(conn, user.agency_id)}
+        related = {a.id: a for a in await repo.subtree(conn, user.agency_id)}
         for agency_id in await repo.ancestors(conn, user.agency_id):
             if agency_id not in related:
                 related[agency_id] = await repo.agency_by_id(conn, agency_id)
-        rows = list(await conn.execute(select(rounds).where(rounds.c.agency_id.in_(list(related)))
-                                       .order_by(rounds.c.created_at.desc(), rounds.c.id.desc()).limit(ROUNDS_SHOWN)))
+        rows = await repo.rounds_of(conn, list(related), ROUNDS_SHOWN)
         if not rows:
             return Answered((Reply(ct.NO_ROUNDS),)), own.code
         lines = [ct.ROUNDS_HEADER]
@@ -195,8 +192,7 @@ class Coordination:
         agency = await self._target(conn, user, request.agency_code)
         if request.closes_on < today:
             raise Refused(ct.ROUND_DATE_PAST)
-        held = (await conn.execute(select(rounds).where(rounds.c.agency_id == agency.id, rounds.c.closed_at.is_(None),
-                                                        rounds.c.closes_on >= today))).first()
+        held = await repo.running_round_of(conn, agency.id, today)
         if held is not None:
             raise Refused(ct.ROUND_ALREADY_OPEN.format(agency=agency.name, id=held.id,
                                                        closes=t.thai_date(held.closes_on)))
@@ -209,7 +205,7 @@ class Coordination:
     async def _close_round(self, conn: AsyncConnection, user: UserRow, request: RoundClose,
                            now: datetime) -> tuple[Answered, str]:
         row = await self._round_in_scope(conn, user, request.round_id, now.astimezone(self.tz).date())
-        await conn.execute(update(rounds).where(rounds.c.id == row.id).values(closed_at=now))
+        await repo.update_round(conn, row.id, closed_at=now)
         agency = await repo.agency_by_id(conn, row.agency_id)
         return Answered((Reply(ct.ROUND_CLOSED.format(id=row.id, name=row.name)),)), agency.code
 
@@ -218,7 +214,7 @@ class Coordination:
         row = await self._round_in_scope(conn, user, request.round_id, today)
         if request.closes_on < today:
             raise Refused(ct.ROUND_DATE_PAST)
-        await conn.execute(update(rounds).where(rounds.c.id == row.id).values(closes_on=request.closes_on))
+        await repo.update_round(conn, row.id, closes_on=request.closes_on)
         agency = await repo.agency_by_id(conn, row.agency_id)
         return Answered((Reply(ct.ROUND_EXTENDED.format(id=row.id, closes=t.thai_date(request.closes_on))),)), \
             agency.code
@@ -288,7 +284,7 @@ class Coordination:
         current = await repo.current_round(conn, user.agency_id, local.date())
         round_id = None if current is None else current.id
         draft = await reminder_store.create_manual(conn, user.agency_id, round_id, message, user.id, now)
-        sample_round = current or await _any_round(conn, audience.send[0].round_id)
+        sample_round = current or await repo.round_by_id(conn, audience.send[0].round_id)
         sample = reminder_text(sample_round.name, sample_round.closes_on, local.date(), message)
         channels = audience.by_channel()
         other = len(audience.unreachable)
@@ -333,16 +329,6 @@ def _percent(people: list[Person] | tuple[Person, ...]) -> int:
     return int(100 * sum(p.answered for p in people) / expected)
 
 
-async def _any_round(conn: AsyncConnection, round_id: int | None) -> Any:
-    return (await conn.execute(select(rounds).where(rounds.c.id == round_id))).one()
-
-
-async def _summary(conn: AsyncConnection, bank: Bank, agency_id: int, now: datetime) -> tuple[Reply, ...]:
-    from bot.reports import summary_for
-
-    return await summary_for(conn, bank, agency_id, now)
-
-
 def _menu_choices() -> tuple[Choice, ...]:
     return (Choice(ct.BTN_STATUS, command_data("status")), Choice(ct.BTN_REMIND, command_data("remind")),
             Choice(ct.BTN_SUMMARY, command_data("summary")))
@@ -350,8 +336,5 @@ def _menu_choices() -> tuple[Choice, ...]:
 
 def _describe(request: CoordinatorRequest) -> dict[str, Any]:
     """The request for the audit log, in plain JSON."""
-    described: dict[str, Any] = {"type": type(request).__name__}
-    for name in request.__slots__:  # type: ignore[union-attr]
-        value = getattr(request, name)
-        described[name] = value.isoformat() if isinstance(value, date) else value
-    return described
+    fields = {name: value.isoformat() if isinstance(value, date) else value for name, value in asdict(request).items()}
+    return {"type": type(request).__name__, **fields}

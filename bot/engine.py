@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.coordination import Coordination, ExportJob, reads_only
 from bot.locks import KeyedLocks
+from bot.reports import officer_comparison
 from conversations import (
+    COORDINATOR,
     Ask,
     Context,
     Event,
@@ -76,7 +78,8 @@ class Outcome:
 class _Loaded:
     session: Session
     ctx: Context
-    assessment_id: int | None
+    assessment_id: int | None  # None: this person answers in no round now (none open, or a coordinator)
+    round_id: int | None
     stored_version: int | None  # None: no session row yet
     submitted_at: datetime | None
     answered: list[Reply] = field(default_factory=list)  # the shell's answers to coordinators' requests
@@ -158,7 +161,7 @@ class Engine:
                 if user is None:  # forgotten: nothing of this person is kept
                     return Outcome(tuple(replies), facts=tuple(facts))
             await self._save(conn, user, loaded, now)
-            if any(reply.summary for reply in replies) and user.role != "coordinator":
+            if any(reply.summary for reply in replies):
                 replies = await self._compare_with_agency(conn, user, loaded, replies, now)
         if loaded.reads:
             replies += await self._answer_reads(user, loaded.reads, now)
@@ -186,7 +189,7 @@ class Engine:
         return replies
 
     async def _previous(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded) -> PreviousRound | None:
-        if loaded.assessment_id is None or user.role == "coordinator":
+        if loaded.assessment_id is None:
             return None
         found = await repo.previous_answers(conn, user.id, loaded.assessment_id)
         return None if found is None else PreviousRound(*found)
@@ -194,14 +197,9 @@ class Engine:
     async def _compare_with_agency(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded,
                                    replies: list[Reply], now: datetime) -> list[Reply]:
         """The officer's summary radar shows their agency's aggregate beside their own answers."""
-        from bot.reports import officer_comparison
-
-        if user.agency_id is None or loaded.assessment_id is None or not loaded.session.answers:
+        if user.agency_id is None or loaded.round_id is None or not loaded.session.answers:
             return replies
-        current = await repo.current_round(conn, user.agency_id, now.astimezone(self.tz).date())
-        if current is None:
-            return replies
-        chart = await officer_comparison(conn, self.bank, user.agency_id, current.id, loaded.session.answers,
+        chart = await officer_comparison(conn, self.bank, user.agency_id, loaded.round_id, loaded.session.answers,
                                          user.categories, now=now)
         if chart is None:
             return replies
@@ -223,7 +221,7 @@ class Engine:
 
     async def _load(self, conn: AsyncConnection, user: repo.UserRow, now: datetime) -> _Loaded:
         stored = await repo.load_session(conn, user.id)
-        ctx, assessment_id = await self._context(conn, user, now)
+        ctx, assessment_id, round_id = await self._context(conn, user, now)
         session = Session() if stored is None else _session_from_row(stored)
         submitted_at = None if stored is None else stored.submitted_at
         if stored is not None and assessment_id is not None and stored.assessment_id not in (None, assessment_id):
@@ -233,23 +231,27 @@ class Engine:
             submitted_at = None
         answers = {} if assessment_id is None else await repo.current_answers(conn, assessment_id, user.id)
         session = replace(session, answers=answers)
-        return _Loaded(session, ctx, assessment_id, None if stored is None else stored.version, submitted_at)
+        return _Loaded(session, ctx, assessment_id, round_id, None if stored is None else stored.version,
+                       submitted_at)
 
-    async def _context(self, conn: AsyncConnection, user: repo.UserRow, now: datetime) -> tuple[Context, int | None]:
+    async def _context(self, conn: AsyncConnection, user: repo.UserRow,
+                       now: datetime) -> tuple[Context, int | None, int | None]:
+        """(context, the person's assessment if they answer in a round now, that round's id)."""
         local_now = now.astimezone(self.tz)
-        agency_name = round_info = assessment_id = None
+        agency_name = round_info = assessment_id = round_id = None
         if user.agency_id is not None:
             agency = await repo.agency_by_id(conn, user.agency_id)
             agency_name = agency.name if agency else None
             current = await repo.current_round(conn, user.agency_id, local_now.date())
             if current is not None:
                 round_info = RoundInfo(current.name, current.closes_on)
-            if current is not None and user.role != "coordinator":  # coordinators do not answer
+            if current is not None and user.role != COORDINATOR:  # coordinators do not answer
+                round_id = current.id
                 assessment_id = await repo.assessment_for(
                     conn, user.agency_id, current.id, self.bank.id, self.bank.version, now)
         ctx = Context(bank=self.bank, now=local_now, agency_name=agency_name, round=round_info,
                       categories=user.categories, display_name=user.display_name, role=user.role)
-        return ctx, assessment_id
+        return ctx, assessment_id, round_id
 
     async def _apply(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded, step: Step,
                      now: datetime) -> tuple[Event | None, repo.UserRow | None]:
@@ -295,7 +297,7 @@ class Engine:
         await repo.update_user(conn, user.id, **changes)
         user = replace(user, agency_id=granted.agency_id, role=granted.role, categories=granted.categories)
         await repo.audit(conn, now, user.id, "invite.redeemed", str(granted.agency_id), {"role": granted.role})
-        loaded.ctx, loaded.assessment_id = await self._context(conn, user, now)
+        loaded.ctx, loaded.assessment_id, loaded.round_id = await self._context(conn, user, now)
         answers = {} if loaded.assessment_id is None else await repo.current_answers(
             conn, loaded.assessment_id, user.id)
         loaded.session = replace(loaded.session, answers=answers)

@@ -16,10 +16,10 @@ import contextlib
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -157,20 +157,11 @@ class Reminders:
 
     async def schedule(self) -> int:
         """Create the automatic reminders that are due now; returns how many were new."""
-        from sqlalchemy import select
-
-        from storage.schema import rounds
-
         now = self.clock()
         local = now.astimezone(self.tz)
         created = 0
         async with self.db.transaction() as conn:
-            open_rounds = await conn.execute(select(rounds).where(
-                rounds.c.closed_at.is_(None), rounds.c.opens_on <= local.date(), rounds.c.closes_on >= local.date()))
-            for row in list(open_rounds):
-                slot = due_slot(row.opens_on, row.closes_on, local)
-                if slot is None:
-                    continue
+            for row, slot in _due_slots(await store.open_rounds_on(conn, local.date()), local):
                 due_at = datetime.combine(slot, SEND_AT, tzinfo=self.tz)
                 created += await store.ensure_auto(conn, row.id, row.agency_id, slot, due_at, now)
         return created
@@ -197,23 +188,15 @@ class Reminders:
 
     async def preview_due(self) -> list[tuple[str, int, Audience]]:
         """What a sweep would send now, writing nothing: (kind, scope agency id, audience) per reminder."""
-        from sqlalchemy import select
-
-        from storage.schema import reminders, rounds
-
         now = self.clock()
         local = now.astimezone(self.tz)
         async with self.db.read() as conn:
             due = await store.due_reminders(conn, now)
-            open_rounds = list(await conn.execute(select(rounds).where(
-                rounds.c.closed_at.is_(None), rounds.c.opens_on <= local.date(), rounds.c.closes_on >= local.date())))
-            made = {(row.round_id, row.slot) for row in await conn.execute(
-                select(reminders.c.round_id, reminders.c.slot).where(reminders.c.kind == "auto"))}
+            open_rounds = await store.open_rounds_on(conn, local.date())
+            made = await store.automatic_slots(conn)
         pending = [(r.kind, r.agency_id, _auto_round(r)) for r in due]
-        for row in open_rounds:
-            slot = due_slot(row.opens_on, row.closes_on, local)
-            if slot is not None and (row.id, slot) not in made:
-                pending.append(("auto", row.agency_id, row.id))
+        pending += [("auto", row.agency_id, row.id) for row, slot in _due_slots(open_rounds, local)
+                    if (row.id, slot) not in made]
         return [(kind, agency_id, await self.audience(agency_id, round_id)) for kind, agency_id, round_id in pending]
 
     async def run_forever(self) -> None:
@@ -299,13 +282,15 @@ class Reminders:
             await store.add_recipients(conn, reminder.id, sends, self.clock())
 
     async def _rounds(self) -> dict[int, tuple[str, date]]:
-        from sqlalchemy import select
-
-        from storage.schema import rounds
-
         async with self.db.read() as conn:
-            rows = await conn.execute(select(rounds.c.id, rounds.c.name, rounds.c.closes_on))
-            return {row.id: (row.name, row.closes_on) for row in rows}
+            return await store.round_names(conn)
+
+
+def _due_slots(open_rounds: Sequence[Any], local_now: datetime) -> Iterator[tuple[Any, date]]:
+    for row in open_rounds:
+        slot = due_slot(row.opens_on, row.closes_on, local_now)
+        if slot is not None:
+            yield row, slot
 
 
 def _auto_round(reminder: store.ReminderRow) -> int | None:

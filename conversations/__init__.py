@@ -2,6 +2,8 @@
 
 from conversations.machine import current_prompt, handle
 from conversations.model import (
+    COORDINATOR,
+    OFFICER,
     Ask,
     CategoryLine,
     Chart,
@@ -31,6 +33,8 @@ from conversations.model import (
 )
 
 __all__ = [
+    "COORDINATOR",
+    "OFFICER",
     "Ask",
     "CategoryLine",
     "Chart",

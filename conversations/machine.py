@@ -20,9 +20,13 @@ from conversations import coordinator_texts as ct
 from conversations import render
 from conversations import texts as t
 from conversations.coordinating import (
+    CoordinatorRequest,
+    ExportRequest,
+    InviteRequest,
     Malformed,
     RemindConfirm,
     RemindPreview,
+    RoundList,
     StatusRequest,
     SummaryRequest,
     coordinator_word,
@@ -30,6 +34,8 @@ from conversations.coordinating import (
     parse_request,
 )
 from conversations.model import (
+    COORDINATOR,
+    OFFICER,
     Ask,
     Choice,
     Context,
@@ -74,7 +80,6 @@ from criteria.scoring import applicable_questions, inapplicable_answers, next_qu
 YES_WORDS = frozenset({"ใช่", "ตกลง", "ยืนยัน", "yes", "ok", "y"})
 NO_WORDS = frozenset({"ไม่", "ไม่ใช่", "no", "n"})
 DETOURS = (Phase.EDIT_CATEGORY, Phase.EDIT_QUESTION, Phase.CONFIRM_FORGET)
-COORDINATOR = "coordinator"
 ASSESSING = (Phase.ANSWERING, Phase.REVIEW, Phase.DONE, *DETOURS)
 
 
@@ -725,17 +730,9 @@ def _coordinator_choices() -> tuple[Choice, ...]:
     )
 
 
-def _asking(text: str) -> Callable[[_Turn], None]:
-    def ask(turn: _Turn) -> None:
-        request = parse_request(text)
-        assert request is not None and not isinstance(request, Malformed)
-        turn.facts.append(Ask(request))
-
-    return ask
-
-
-def _coordinator_menu(turn: _Turn) -> None:
-    _prompt(turn)
+def _ask(request: CoordinatorRequest) -> Callable[[_Turn], None]:
+    """A menu button or a bare command word: the request with its defaults (own agency, all categories)."""
+    return lambda turn: turn.facts.append(Ask(request))
 
 
 def _coordinator_help(turn: _Turn) -> None:
@@ -747,25 +744,21 @@ def _officer_only(turn: _Turn) -> None:
     _prompt(turn)
 
 
-def _coordinator_yes(turn: _Turn) -> None:
-    turn.facts.append(Ask(RemindConfirm(None)))
-
-
 _COORDINATOR_COMMANDS: dict[str, Callable[[_Turn], None]] = {
-    "start": _coordinator_menu,
-    "resume": _coordinator_menu,
+    "start": _prompt,
+    "resume": _prompt,
     "help": _coordinator_help,
-    "progress": lambda turn: turn.facts.append(Ask(StatusRequest(None))),
-    "status": lambda turn: turn.facts.append(Ask(StatusRequest(None))),
-    "summary": lambda turn: turn.facts.append(Ask(SummaryRequest(None))),
-    "remind": lambda turn: turn.facts.append(Ask(RemindPreview(None))),
-    "export": _asking("/export"),
-    "rounds": _asking("/round"),
-    "invite": _asking("/invite"),
+    "progress": _ask(StatusRequest(None)),
+    "status": _ask(StatusRequest(None)),
+    "summary": _ask(SummaryRequest(None)),
+    "remind": _ask(RemindPreview(None)),
+    "export": _ask(ExportRequest(None)),
+    "rounds": _ask(RoundList()),
+    "invite": _ask(InviteRequest(OFFICER, None, None)),
+    "yes": _ask(RemindConfirm(None)),  # "ใช่" / "ยืนยัน" under a reminder's preview
     "back": _officer_only,
     "skip": _officer_only,
     "edit": _officer_only,
     "explain": _officer_only,
     "forget": _cmd_forget,
-    "yes": _coordinator_yes,
 }

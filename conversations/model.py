@@ -14,6 +14,8 @@ from datetime import date, datetime
 from conversations.coordinating import CoordinatorRequest
 from criteria.model import Bank
 
+OFFICER, COORDINATOR = "officer", "coordinator"  # roles (admins work from the command line)
+
 # Inbound events ------------------------------------------------------------------
 
 
@@ -46,8 +48,7 @@ class Joined:
     """The shell accepted an invite code: the user now belongs to an agency."""
 
     agency_name: str
-    role: str = "officer"  # officer | coordinator
-    previous: PreviousRound | None = None  # given by the shell when a summary is drawn
+    role: str = OFFICER  # officer | coordinator
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +209,7 @@ class Context:
     round: RoundInfo | None = None
     categories: tuple[int, ...] | None = None  # assigned categories; None = all
     display_name: str | None = None
-    role: str = "officer"  # officer | coordinator
+    role: str = OFFICER  # officer | coordinator
     previous: PreviousRound | None = None  # given by the shell when a summary is drawn
 
 

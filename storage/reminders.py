@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.schema import reminder_sends, reminders, users
+from storage.repository import insert_ignoring_duplicates
+from storage.schema import reminder_sends, reminders, rounds, users
 
 DONE_STATES = ("sent",)  # what counts towards a person's caps
 
@@ -55,18 +56,10 @@ def _row(row: Any) -> ReminderRow:
                        row.due_at, row.recipients)
 
 
-def _insert_ignoring_duplicates(conn: AsyncConnection, table: Any, columns: list[str]) -> Any:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(table).on_conflict_do_nothing(index_elements=columns)
-
-
 async def ensure_auto(conn: AsyncConnection, round_id: int, agency_id: int, slot: date, due_at: datetime,
                       now: datetime) -> bool:
     """The automatic reminder of `slot` for a round; True if this call created it."""
-    statement = _insert_ignoring_duplicates(conn, reminders, ["round_id", "kind", "slot"]).values(
+    statement = insert_ignoring_duplicates(conn, reminders, ["round_id", "kind", "slot"]).values(
         kind="auto", round_id=round_id, agency_id=agency_id, slot=slot, status="due", due_at=due_at, created_at=now)
     return (await conn.execute(statement)).rowcount == 1
 
@@ -124,6 +117,24 @@ async def renew(conn: AsyncConnection, reminder_id: int, lease_until: datetime) 
 async def finish(conn: AsyncConnection, reminder_id: int, now: datetime, status: str = "done") -> None:
     await conn.execute(update(reminders).where(reminders.c.id == reminder_id)
                        .values(status=status, finished_at=now, lease_until=None))
+
+
+async def open_rounds_on(conn: AsyncConnection, day: date) -> list[Any]:
+    """Rounds open on `day` (by their dates, not closed by hand): the ones the schedule looks at."""
+    return list(await conn.execute(select(rounds).where(
+        rounds.c.closed_at.is_(None), rounds.c.opens_on <= day, rounds.c.closes_on >= day)))
+
+
+async def automatic_slots(conn: AsyncConnection) -> set[tuple[int, date]]:
+    """(round id, slot day) of every automatic reminder already made."""
+    rows = await conn.execute(select(reminders.c.round_id, reminders.c.slot).where(reminders.c.kind == "auto"))
+    return {(row.round_id, row.slot) for row in rows}
+
+
+async def round_names(conn: AsyncConnection) -> dict[int, tuple[str, date]]:
+    """Round id → (name, closing date), for the reminders' text."""
+    rows = await conn.execute(select(rounds.c.id, rounds.c.name, rounds.c.closes_on))
+    return {row.id: (row.name, row.closes_on) for row in rows}
 
 
 async def due_reminders(conn: AsyncConnection, now: datetime) -> list[ReminderRow]:
@@ -190,15 +201,9 @@ async def reminded(conn: AsyncConnection, user_ids: Sequence[int],
             .group_by(reminder_sends.c.user_id, reminder_sends.c.round_id))
         for user_id, round_id, count, last in rows:
             counts[(user_id, round_id)] = int(count)
-            if last is not None and _aware(last) >= since:
+            if last is not None and last >= since:
                 today.add(user_id)
     return today, counts
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 async def send_counts(conn: AsyncConnection, reminder_id: int) -> dict[str, int]:

@@ -23,7 +23,7 @@ from conversations.reporting import AgencyRound, Respondent, RoundReport
 from criteria.model import Bank
 from criteria.scoring import aggregate
 from storage import repository as repo
-from storage.schema import agencies, answers, assessments, conversation_sessions, rounds, users
+from storage.schema import answers, assessments, conversation_sessions, rounds, users
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 _PAIR = "="  # question id and code inside one concatenated row: "Q1.1B=3,Q1.2B=2"
@@ -43,7 +43,7 @@ async def load_round_report(conn: AsyncConnection, bank: Bank, agency_id: int, r
     round_row = await _round(conn, agency_id, round_id, now.astimezone(tz).date())
     if round_row is None:
         return None
-    tree = await _subtree(conn, agency_id)
+    tree = await repo.subtree(conn, agency_id)
     officers = await _officers(conn, agency_id)
     current = await _answers(conn, agency_id, round_row.id, officers_only=True)
     submitted = await _submitted(conn, agency_id, round_row.id)
@@ -57,7 +57,7 @@ async def load_round_report(conn: AsyncConnection, bank: Bank, agency_id: int, r
         people = officers.get(row.id, [])
         given = current.get(row.id, {})
         respondents = tuple(
-            Respondent(user.id, user.display_name or f"ผู้ตอบ {number}", repo_categories(user.categories),
+            Respondent(user.id, user.display_name or f"ผู้ตอบ {number}", repo.categories_of(user.categories),
                        given[user.id], user.id in submitted.get(row.id, set()))
             for number, user in enumerate(people, 1) if given.get(user.id)
         )
@@ -68,10 +68,6 @@ async def load_round_report(conn: AsyncConnection, bank: Bank, agency_id: int, r
         scope_code=scope.code, scope_name=scope.name, agencies=tuple(agency_rounds), previous=previous,
         previous_round_name=None if previous_round is None else previous_round.name,
     )
-
-
-def repo_categories(text: str | None) -> tuple[int, ...] | None:
-    return tuple(int(n) for n in text.split(",") if n.strip()) if text else None
 
 
 # Queries ----------------------------------------------------------------------------------------------
@@ -98,25 +94,8 @@ async def _previous_round(conn: AsyncConnection, agency_id: int, current: Any) -
     return (await conn.execute(query)).first()
 
 
-def _tree_cte(agency_id: int) -> Any:
-    tree = (select(agencies.c.id, agencies.c.code, agencies.c.name, agencies.c.parent_id, literal(0).label("depth"))
-            .where(agencies.c.id == agency_id).cte("tree", recursive=True))
-    child = agencies.alias("child")
-    return tree.union_all(
-        select(child.c.id, child.c.code, child.c.name, child.c.parent_id, (tree.c.depth + 1).label("depth"))
-        .join(tree, child.c.parent_id == tree.c.id)
-        .where(tree.c.depth < repo.MAX_AGENCY_DEPTH))
-
-
-async def _subtree(conn: AsyncConnection, agency_id: int) -> list[Any]:
-    """The agency and everything beneath it, parents before children (by depth, then code)."""
-    tree = _tree_cte(agency_id)
-    rows = await conn.execute(select(tree).order_by(tree.c.depth, tree.c.code, tree.c.id))
-    return list(rows)
-
-
 async def _officers(conn: AsyncConnection, agency_id: int) -> dict[int, list[Any]]:
-    tree = _tree_cte(agency_id)
+    tree = repo.tree_cte(agency_id)
     rows = await conn.execute(
         select(users.c.id, users.c.display_name, users.c.categories, users.c.agency_id)
         .where(users.c.agency_id.in_(select(tree.c.id)), users.c.role == "officer")
@@ -140,7 +119,7 @@ async def _answers(conn: AsyncConnection, agency_id: int, round_id: int, *,
     With `officers_only`, only officers who still belong to that agency count (the current round);
     a previous round keeps everyone's answers, since people move on.
     """
-    tree = _tree_cte(agency_id)
+    tree = repo.tree_cte(agency_id)
     pair = answers.c.question_id + _PAIR + answers.c.value
     query = (
         select(assessments.c.agency_id, answers.c.user_id, _concatenated(conn, pair).label("pairs"))
@@ -160,7 +139,7 @@ async def _answers(conn: AsyncConnection, agency_id: int, round_id: int, *,
 
 async def _submitted(conn: AsyncConnection, agency_id: int, round_id: int) -> dict[int, set[int]]:
     """agency id → officers whose session was submitted for the agency's assessment of the round."""
-    tree = _tree_cte(agency_id)
+    tree = repo.tree_cte(agency_id)
     query = (
         select(assessments.c.agency_id, conversation_sessions.c.user_id)
         .select_from(conversation_sessions.join(assessments,

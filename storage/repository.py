@@ -74,8 +74,9 @@ class RoundRow:
     closes_on: date
 
 
-def _categories(text: str | None) -> tuple[int, ...] | None:
-    return tuple(int(n) for n in text.split(",")) if text else None
+def categories_of(text: str | None) -> tuple[int, ...] | None:
+    """The stored "1,3" form back to (1, 3); None (all categories) when empty."""
+    return tuple(int(n) for n in text.split(",") if n.strip()) if text else None
 
 
 def categories_text(numbers: tuple[int, ...] | list[int] | None) -> str | None:
@@ -84,7 +85,16 @@ def categories_text(numbers: tuple[int, ...] | list[int] | None) -> str | None:
 
 def _user(row: Any) -> UserRow:
     return UserRow(row.id, row.channel, row.channel_user_id, row.display_name, row.role, row.agency_id,
-                   _categories(row.categories), row.consent_at, row.active)
+                   categories_of(row.categories), row.consent_at, row.active)
+
+
+def insert_ignoring_duplicates(conn: AsyncConnection, table: Any, index_elements: list[str]) -> Any:
+    """INSERT … ON CONFLICT (index_elements) DO NOTHING, in the connection's dialect."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=index_elements)
 
 
 # Events -------------------------------------------------------------------------------------
@@ -98,12 +108,8 @@ async def claim_event(conn: AsyncConnection, channel: str, event_id: str, now: d
     PostgreSQL a second worker claiming the same id waits for the first to commit, then
     finds it taken.
     """
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(processed_events).values(channel=channel, event_id=event_id, processed_at=now)
-    result = await conn.execute(statement.on_conflict_do_nothing(index_elements=["channel", "event_id"]))
+    statement = insert_ignoring_duplicates(conn, processed_events, ["channel", "event_id"])
+    result = await conn.execute(statement.values(channel=channel, event_id=event_id, processed_at=now))
     return result.rowcount == 1
 
 
@@ -155,7 +161,8 @@ async def forget_user(conn: AsyncConnection, user_id: int, now: datetime) -> Non
 
 
 async def agency_by_code(conn: AsyncConnection, code: str) -> Any:
-    return (await conn.execute(select(agencies).where(agencies.c.code == code))).first()
+    """Codes are matched without regard to case: people type them on phones."""
+    return (await conn.execute(select(agencies).where(func.upper(agencies.c.code) == code.upper()))).first()
 
 
 async def agency_by_id(conn: AsyncConnection, agency_id: int) -> Any:
@@ -170,6 +177,33 @@ async def add_agency(conn: AsyncConnection, code: str, name: str, parent_id: int
 
 async def count_agencies(conn: AsyncConnection) -> int:
     return int(await conn.scalar(select(func.count()).select_from(agencies)) or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRow:
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    depth: int  # 0 = the root asked for
+
+
+def tree_cte(agency_id: int) -> Any:
+    """The agency and everything beneath it (recursive), with each one's depth below it."""
+    tree = (select(agencies.c.id, agencies.c.code, agencies.c.name, agencies.c.parent_id, literal(0).label("depth"))
+            .where(agencies.c.id == agency_id).cte("tree", recursive=True))
+    child = agencies.alias("child")
+    return tree.union_all(
+        select(child.c.id, child.c.code, child.c.name, child.c.parent_id, (tree.c.depth + 1).label("depth"))
+        .join(tree, child.c.parent_id == tree.c.id)
+        .where(tree.c.depth < MAX_AGENCY_DEPTH))
+
+
+async def subtree(conn: AsyncConnection, agency_id: int) -> list[AgencyRow]:
+    """The agency and everything beneath it, parents before children (by depth, then code): one query."""
+    tree = tree_cte(agency_id)
+    rows = await conn.execute(select(tree).order_by(tree.c.depth, tree.c.code, tree.c.id))
+    return [AgencyRow(r.id, r.code, r.name, r.parent_id, r.depth) for r in rows]
 
 
 async def ancestors(conn: AsyncConnection, agency_id: int) -> list[int]:
@@ -188,6 +222,26 @@ async def open_round(conn: AsyncConnection, name: str, agency_id: int, opens_on:
         name=name, agency_id=agency_id, opens_on=opens_on, closes_on=closes_on, created_at=now)
         .returning(rounds.c.id))
     return int(result.scalar_one())
+
+
+async def round_by_id(conn: AsyncConnection, round_id: int | None) -> Any:
+    return (await conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
+
+
+async def rounds_of(conn: AsyncConnection, agency_ids: list[int], limit: int) -> list[Any]:
+    """The newest rounds held by these agencies."""
+    return list(await conn.execute(select(rounds).where(rounds.c.agency_id.in_(agency_ids))
+                                   .order_by(rounds.c.created_at.desc(), rounds.c.id.desc()).limit(limit)))
+
+
+async def running_round_of(conn: AsyncConnection, agency_id: int, today: date) -> Any:
+    """A round the agency itself holds that is neither closed nor past its closing date."""
+    return (await conn.execute(select(rounds).where(rounds.c.agency_id == agency_id, rounds.c.closed_at.is_(None),
+                                                    rounds.c.closes_on >= today))).first()
+
+
+async def update_round(conn: AsyncConnection, round_id: int, **values: Any) -> None:
+    await conn.execute(update(rounds).where(rounds.c.id == round_id).values(**values))
 
 
 def _current_round_query() -> Any:
@@ -346,7 +400,7 @@ async def redeem_invite(conn: AsyncConnection, code: str, now: datetime) -> Rede
     if taken.rowcount != 1:
         return "used_up"
     agency = await agency_by_id(conn, row.agency_id)
-    return Redeemed(row.agency_id, agency.name, row.role, _categories(row.categories))
+    return Redeemed(row.agency_id, agency.name, row.role, categories_of(row.categories))
 
 
 # Audit -------------------------------------------------------------------------------------------

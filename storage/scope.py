@@ -12,26 +12,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from criteria.model import Bank
 from criteria.scoring import applicable_questions
-from storage.repository import MAX_AGENCY_DEPTH, RoundRow, ancestors
-from storage.schema import agencies, answers, assessments, conversation_sessions, rounds, users
+from storage.repository import AgencyRow, RoundRow, ancestors, categories_of, subtree, tree_cte
+from storage.schema import answers, assessments, conversation_sessions, rounds, users
 
 T = TypeVar("T")
-CHUNK = 900
-THREAD_FROM = 300  # people  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
-
-
-@dataclass(frozen=True, slots=True)
-class AgencyRow:
-    id: int
-    code: str
-    name: str
-    parent_id: int | None
-    depth: int  # 0 = the root of the scope
+CHUNK = 900  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
+THREAD_FROM = 300  # people: counting more of them goes to a thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +46,6 @@ class Scope:
     rounds: dict[int, RoundRow]  # agency id -> its current round (an agency's own or an ancestor's)
     people: tuple[Person, ...]  # officers of every agency in the scope
 
-    def children(self, agency_id: int) -> list[AgencyRow]:
-        return [a for a in self.agencies if a.parent_id == agency_id]
-
     def beneath(self, agency_id: int) -> set[int]:
         found = {agency_id}
         for agency in self.agencies:  # parents come before children
@@ -66,31 +54,9 @@ class Scope:
         return found
 
 
-async def agency_by_code(conn: AsyncConnection, code: str) -> Any:
-    """Codes are matched without regard to case: people type them on phones."""
-    query = select(agencies).where(func.upper(agencies.c.code) == code.upper())
-    return (await conn.execute(query)).first()
-
-
 async def within(conn: AsyncConnection, scope_agency_id: int, agency_id: int) -> bool:
     """Is `agency_id` the scope agency or beneath it?"""
     return scope_agency_id in await ancestors(conn, agency_id)
-
-
-async def subtree(conn: AsyncConnection, root_id: int) -> list[AgencyRow]:
-    root = (await conn.execute(select(agencies).where(agencies.c.id == root_id))).one()
-    found = [AgencyRow(root.id, root.code, root.name, root.parent_id, 0)]
-    level = [root.id]
-    for depth in range(1, MAX_AGENCY_DEPTH + 1):
-        rows = []
-        for chunk in _chunks(level):
-            rows += list(await conn.execute(
-                select(agencies).where(agencies.c.parent_id.in_(chunk)).order_by(agencies.c.code)))
-        if not rows:
-            break
-        found += [AgencyRow(r.id, r.code, r.name, r.parent_id, depth) for r in rows]
-        level = [r.id for r in rows]
-    return found
 
 
 async def current_rounds(conn: AsyncConnection, root_id: int, tree: Sequence[AgencyRow],
@@ -104,25 +70,23 @@ async def current_rounds(conn: AsyncConnection, root_id: int, tree: Sequence[Age
             rounds.c.agency_id.in_(chunk), rounds.c.closed_at.is_(None), rounds.c.opens_on <= today)))
     newest: dict[int, Any] = {}
     for row in open_rounds:
-        held = newest.get(row.agency_id)
-        if held is None or (row.created_at, row.id) > (held.created_at, held.id):
-            newest[row.agency_id] = row
+        newest[row.agency_id] = _newer(newest.get(row.agency_id), row)
+    inherited = None  # the newest open round of the root or any agency above it
+    for agency_id in above:
+        inherited = _newer(inherited, newest.get(agency_id))
+    best: dict[int, Any] = {}
+    for agency in tree:  # parents come before children: each takes its parent's unless it has a newer one
+        from_above = best.get(agency.parent_id) if agency.depth else inherited
+        best[agency.id] = _newer(from_above, newest.get(agency.id))
+    return {agency_id: RoundRow(r.id, r.name, r.agency_id, r.opens_on, r.closes_on)
+            for agency_id, r in best.items() if r is not None}
 
-    def pick(chain: Iterable[int]) -> Any:
-        candidates = [newest[a] for a in chain if a in newest]
-        return max(candidates, key=lambda r: (r.created_at, r.id), default=None)
 
-    parent = {a.id: a.parent_id for a in tree}
-    result: dict[int, RoundRow] = {}
-    for agency in tree:
-        chain, current = [], agency.id
-        while current is not None and current in parent:
-            chain.append(current)
-            current = parent[current]
-        chosen = pick([*chain, *above])
-        if chosen is not None:
-            result[agency.id] = RoundRow(chosen.id, chosen.name, chosen.agency_id, chosen.opens_on, chosen.closes_on)
-    return result
+def _newer(a: Any, b: Any) -> Any:
+    """The newer of two round rows (the later created wins, as in repository.current_round); either may be None."""
+    if a is None or b is None:
+        return a if b is None else b
+    return max(a, b, key=lambda r: (r.created_at, r.id))
 
 
 async def load_scope(conn: AsyncConnection, bank: Bank, root_id: int, today: date, *,
@@ -130,13 +94,11 @@ async def load_scope(conn: AsyncConnection, bank: Bank, root_id: int, today: dat
     """The agencies, rounds and officers beneath `root_id`; `progress` also counts answers (heavier)."""
     tree = await subtree(conn, root_id)
     round_of = await current_rounds(conn, root_id, tree, today)
-    agency_ids = [a.id for a in tree]
-    officers: list[Any] = []
-    for chunk in _chunks(agency_ids):
-        officers += list(await conn.execute(
-            select(users.c.id, users.c.display_name, users.c.agency_id, users.c.channel, users.c.channel_user_id,
-                   users.c.active, users.c.categories)
-            .where(users.c.agency_id.in_(chunk), users.c.role == "officer").order_by(users.c.id)))
+    officers = list(await conn.execute(
+        select(users.c.id, users.c.display_name, users.c.agency_id, users.c.channel, users.c.channel_user_id,
+               users.c.active, users.c.categories)
+        .where(users.c.agency_id.in_(select(tree_cte(root_id).c.id)), users.c.role == "officer")
+        .order_by(users.c.id)))
     pairs = [(agency_id, r.id) for agency_id, r in round_of.items()]
     assessment_of: dict[int, int] = {}
     for chunk in _chunks(pairs):
@@ -176,8 +138,7 @@ def _person(bank: Bank, officer: Any, current: RoundRow | None, assessment_id: i
                     and assessment_id is not None and session.assessment_id == assessment_id)
     done = expected = 0
     if progress and current is not None:
-        categories = tuple(int(n) for n in officer.categories.split(",")) if officer.categories else None
-        applicable = applicable_questions(bank, answered, categories)
+        applicable = applicable_questions(bank, answered, categories_of(officer.categories))
         expected = len(applicable)
         done = sum(1 for q in applicable if q.id in answered)
     return Person(officer.id, officer.display_name or "", officer.agency_id, officer.channel, officer.channel_user_id,
