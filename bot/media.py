@@ -7,7 +7,6 @@ worker created.  Rendering runs in a thread: matplotlib must not block the event
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
 
@@ -16,8 +15,6 @@ from starlette.responses import PlainTextResponse, Response
 
 from bot.engine import Clock
 from bot.settings import Settings
-from conversations import SummaryCard
-from conversations import texts as t
 from conversations.model import Chart
 from storage import repository as repo
 from storage.database import Database
@@ -37,18 +34,11 @@ class MediaStore:
         async with self.db.transaction() as conn:
             return await repo.store_media(conn, data, content_type, filename, self.clock(), ttl)
 
-    async def summary_chart_url(self, card: SummaryCard) -> str | None:
-        """Render the card's radar chart and return its public link; None without PMQA_PUBLIC_URL."""
-        return await self._png_url(summary_chart_png, card)
-
     async def chart_url(self, chart: Chart) -> str | None:
         """Render a reply's chart (radar or bars) and return its public link; None without PMQA_PUBLIC_URL."""
-        return await self._png_url(chart_png, chart)
-
-    async def _png_url(self, render: Callable[[T], bytes], subject: T) -> str | None:
         if self.settings.public_link("/") is None:
             return None
-        png = await asyncio.to_thread(render, subject)
+        png = await asyncio.to_thread(chart_png, chart)
         token = await self.store(png, "image/png", "chart.png", CHART_TTL)
         return self.settings.public_link(f"/charts/{token}.png")
 
@@ -72,14 +62,6 @@ class MediaStore:
         return Response(row.data, media_type=row.content_type, headers=headers)
 
 
-def summary_chart_png(card: SummaryCard) -> bytes:
-    from bot.charts import radar_png
-
-    labels = [f"{line.number} {line.name}" for line in card.categories]
-    series = [(t.CHART_SERIES_OWN, [line.score for line in card.categories])]
-    return radar_png(labels, series, title=t.CHART_TITLE_OWN)
-
-
 def chart_png(chart: Chart) -> bytes:
     """Draw a reply's chart: a radar of categories (1–4 series) or one bar per agency with the average."""
     from bot.charts import bar_png, radar_png
@@ -90,8 +72,3 @@ def chart_png(chart: Chart) -> bytes:
         ((_, values),) = chart.series
         return bar_png(chart.labels, values, title=chart.title, average=chart.average)
     raise ValueError(f"unknown chart kind {chart.kind!r}")
-
-
-def reply_chart_png(chart: Chart | SummaryCard) -> bytes:
-    """A reply's chart, or a summary card's radar for replies without one."""
-    return chart_png(chart) if isinstance(chart, Chart) else summary_chart_png(chart)

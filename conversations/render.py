@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from conversations import texts as t
-from conversations.model import CategoryLine, Choice, Context, Reply, Session, SummaryCard
+from conversations.model import CategoryLine, Chart, Choice, Context, Reply, Session, SummaryCard
 from conversations.parsing import answer_data, command_data
 from conversations.report_texts import CHANGE_NOTE
 from conversations.reporting import change_text
@@ -14,6 +14,7 @@ from criteria.model import Bank, Question
 from criteria.scoring import Result, applicable_questions, ranked_actions, score, strengths
 
 TOP_ACTIONS = 3
+MIN_RADAR_AXES = 3
 TOP_STRENGTHS = 3
 
 
@@ -184,5 +185,14 @@ def _strength_lines(result: Result, categories: tuple[int, ...]) -> list[str]:
 
 
 def summary_reply(session: Session, ctx: Context, *, final: bool) -> Reply:
-    return Reply(summary_text(session.answers, ctx, final=final), summary=True,
-                 card=summary_card(session.answers, ctx, final=final))
+    card = summary_card(session.answers, ctx, final=final)
+    return Reply(summary_text(session.answers, ctx, final=final), summary=True, card=card, chart=own_radar(card))
+
+
+def own_radar(card: SummaryCard | None) -> Chart | None:
+    """The person's categories as a radar (the shell may add their agency beside it); a radar needs three."""
+    if card is None or len(card.categories) < MIN_RADAR_AXES:
+        return None
+    labels = tuple(f"{line.number} {line.name}" for line in card.categories)
+    scores = tuple(line.score for line in card.categories)
+    return Chart("radar", t.CHART_TITLE_OWN, labels, ((t.CHART_SERIES_OWN, scores),))

@@ -133,13 +133,7 @@ class LineChannel:
     async def _charts(self, replies: Sequence[Reply]) -> dict[int, str]:
         urls: dict[int, str] = {}
         for index, reply in enumerate(replies):
-            if reply.chart is not None:
-                url = await self.media.chart_url(reply.chart)
-            elif reply.card is not None and reply.card.categories:
-                url = await self.media.summary_chart_url(reply.card)
-            else:
-                continue
-            if url:
+            if reply.chart is not None and (url := await self.media.chart_url(reply.chart)):
                 urls[index] = url
         return urls
 

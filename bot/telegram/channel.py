@@ -17,12 +17,11 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.coordination import ExportJob
 from bot.engine import Engine, Inbound
 from bot.exporting import FILE_TTL, XLSX, Exporter
-from bot.media import MediaStore, reply_chart_png
+from bot.media import MediaStore, chart_png
 from bot.telegram.render import to_outgoing
 from conversations import Event, RecordAnswer, Tap, Text, Unsupported
 from conversations import coordinator_texts as ct
 from conversations import texts as t
-from conversations.model import Chart
 from conversations.parsing import AnswerTap, parse_tap
 from criteria.model import Bank
 
@@ -107,11 +106,9 @@ class TelegramChannel:
         for message in to_outgoing(replies):
             try:
                 await bot.send_message(chat_id, message.text, reply_markup=message.keyboard)
-                chart = message.chart
-                if isinstance(chart, Chart) or (chart is not None and chart.categories):
-                    png = await asyncio.to_thread(reply_chart_png, chart)
-                    caption = chart.title if isinstance(chart, Chart) else t.CHART_TITLE_OWN
-                    await bot.send_photo(chat_id, png, caption=caption)
+                if message.chart is not None:
+                    png = await asyncio.to_thread(chart_png, message.chart)
+                    await bot.send_photo(chat_id, png, caption=message.chart.title)
             except Forbidden:
                 log.info("a Telegram user blocked the bot")
                 return

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from conversations import Choice, Reply, SummaryCard
+from conversations import Choice, Reply
 from conversations.model import Chart
 
 MAX_TEXT = 4096
@@ -23,7 +23,7 @@ PER_ROW = 2
 class Outgoing:
     text: str
     keyboard: InlineKeyboardMarkup | None = None
-    chart: Chart | SummaryCard | None = None  # send this chart (or the card's radar) as a photo after the text
+    chart: Chart | None = None  # sent as a photo after the text
 
 
 def to_outgoing(replies: Sequence[Reply]) -> list[Outgoing]:
@@ -31,11 +31,11 @@ def to_outgoing(replies: Sequence[Reply]) -> list[Outgoing]:
     pending: list[str] = []
     choices: tuple[Choice, ...] = ()
     for reply in replies:
-        if reply.card is not None or reply.chart is not None:
+        if reply.chart is not None:
             if pending:
                 messages.append(Outgoing("\n\n".join(pending)))
                 pending.clear()
-            messages.append(Outgoing(reply.text, chart=reply.chart or reply.card))
+            messages.append(Outgoing(reply.text, chart=reply.chart))
         else:
             pending.append(reply.text)
         if reply.choices:

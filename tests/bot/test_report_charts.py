@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.charts import BAR_MAX_HEIGHT_PX
-from bot.media import chart_png, reply_chart_png
+from bot.media import chart_png
 from conversations.model import Chart
 from conversations.reporting import (
     BAR_LIMIT,
@@ -110,13 +110,19 @@ def test_a_country_draws_only_the_weakest_agencies() -> None:
     assert width == 1000 and height <= BAR_MAX_HEIGHT_PX
 
 
-def test_a_summary_card_without_a_chart_still_gets_its_radar() -> None:
+def test_an_officers_own_summary_carries_its_radar_from_three_categories() -> None:
     from conversations.model import CategoryLine, SummaryCard
+    from conversations.render import own_radar
 
-    card = SummaryCard("สรุป", None, 300, "พื้นฐาน", 2.4,
-                       tuple(CategoryLine(c.number, c.short_name, 300, "พื้นฐาน") for c in BANK.categories),
-                       (), "", BANK.disclaimer, True)
-    assert png_size(reply_chart_png(card)) == (1000, 1000)
+    def card(numbers: range) -> SummaryCard:
+        return SummaryCard("สรุป", None, 300, "พื้นฐาน", 2.4,
+                           tuple(CategoryLine(n, BANK.category(n).short_name, 300, "พื้นฐาน") for n in numbers),
+                           (), "", BANK.disclaimer, True)
+
+    chart = own_radar(card(range(1, 8)))
+    assert chart is not None and len(chart.labels) == 7
+    assert png_size(chart_png(chart)) == (1000, 1000)
+    assert own_radar(card(range(1, 3))) is None, "two categories make no radar"
 
 
 def test_an_unknown_chart_kind_is_refused() -> None:
