@@ -164,7 +164,7 @@ async def export_round(db: Database, bank: Bank, agency_id: int, round_id: int |
 
 def _export_in_thread(db: Database, bank: Bank, agency_id: int, round_id: int | None, now: datetime,
                       timezone: str) -> Export | None:
-    report = asyncio.run(_load_snapshot(db, bank, agency_id, round_id, now))
+    report = asyncio.run(_load_snapshot(db, bank, agency_id, round_id, now, timezone))
     if report is None:
         return None
     data = build_workbook(bank, report, generated_at=now, timezone=timezone)
@@ -173,44 +173,18 @@ def _export_in_thread(db: Database, bank: Bank, agency_id: int, round_id: int | 
                   sum(len(a.respondents) for a in report.agencies))
 
 
-async def _load_snapshot(db: Database, bank: Bank, agency_id: int, round_id: int | None,
-                         now: datetime) -> RoundReport | None:
-    """Run the loader on this thread's own loop and engine (the caller's engine belongs to its loop)."""
+async def _load_snapshot(db: Database, bank: Bank, agency_id: int, round_id: int | None, now: datetime,
+                         timezone: str) -> RoundReport | None:
+    """Run the loader on this thread's own loop, with its own engine (the caller's belongs to its loop), in a
+    read snapshot that holds no write lock."""
     from storage.reporting import load_round_report
 
-    engine = _snapshot_engine(db)
+    own = db.another()
     try:
-        async with engine.connect() as conn:
-            if not db.is_sqlite:
-                conn = await conn.execution_options(isolation_level="REPEATABLE READ")
-            return await load_round_report(conn, bank, agency_id, round_id, now)
+        async with own.read() as conn:
+            return await load_round_report(conn, bank, agency_id, round_id, now, tz=ZoneInfo(timezone))
     finally:
-        await engine.dispose()
-
-
-def _snapshot_engine(db: Database) -> Any:
-    """One connection for one read: on SQLite a deferred BEGIN (a WAL reader blocks no writer, unlike
-    the BEGIN IMMEDIATE of `Database`); on PostgreSQL a repeatable-read snapshot."""
-    from sqlalchemy import event
-    from sqlalchemy.ext.asyncio import create_async_engine
-    from sqlalchemy.pool import NullPool
-
-    if not db.is_sqlite:
-        return db.another().engine
-    engine = create_async_engine(db.url, poolclass=NullPool)
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
-
-    return engine
+        await own.dispose()
 
 
 # Sheets ----------------------------------------------------------------------------------------------
