@@ -7,6 +7,7 @@ worker created.  Rendering runs in a thread: matplotlib must not block the event
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 from typing import TypeVar
 
@@ -22,6 +23,7 @@ from storage.database import Database
 T = TypeVar("T")
 
 CHART_TTL = timedelta(days=7)
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what secrets.token_urlsafe makes; anything else is not ours
 
 
 class MediaStore:
@@ -52,6 +54,8 @@ class MediaStore:
 
     async def serve(self, request: Request) -> Response:
         token = request.path_params["token"]
+        if not TOKEN.fullmatch(token):  # e.g. %00, which PostgreSQL refuses in text: a 404, never a 500
+            return PlainTextResponse("not found or expired", status_code=404)
         async with self.db.read() as conn:
             row = await repo.load_media(conn, token, self.clock())
         if row is None:

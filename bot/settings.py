@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, validation_alias="PMQA_PUBLIC_URL")
     log_level: str = Field("INFO", validation_alias="PMQA_LOG_LEVEL")
     reminders_enabled: bool = Field(True, validation_alias="PMQA_REMINDERS")
+    max_body_bytes: int = Field(1_000_000, ge=1_000, validation_alias="PMQA_MAX_BODY_BYTES")
 
     line_channel_secret: str | None = Field(None, validation_alias="LINE_CHANNEL_SECRET")
     line_channel_access_token: str | None = Field(None, validation_alias="LINE_CHANNEL_ACCESS_TOKEN")

@@ -15,10 +15,12 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.edges.body_limit import BodyLimit
 from bot.engine import Clock, utc_now
 from bot.exporting import Exporter
 from bot.line.reminders import LineReminderSender
@@ -29,6 +31,7 @@ from bot.settings import Settings
 from storage.database import Database
 
 EVENT_IDS_KEPT = timedelta(days=7)
+DEAD_LETTERS_KEPT = timedelta(days=30)
 HOUSEKEEPING_EVERY = 3600.0
 
 log = logging.getLogger(__name__)
@@ -84,6 +87,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, telegram_polling: 
             Route("/charts/{token}.png", _media),
             Route("/files/{token}/{filename}", _media),
         ],
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
         lifespan=lifespan,
     )
 
@@ -108,8 +112,9 @@ async def _line_channel(settings: Settings, built: object, media: MediaStore,
 
 
 async def _housekeeping(db: Database, clock: Clock) -> None:
-    """Hourly: forget event ids older than a week (LINE and Telegram redeliver within hours) and
-    expired chart/file links."""
+    """Hourly: forget event ids older than a week (LINE and Telegram redeliver within hours), expired
+    chart/file links, and dead letters older than a month."""
+    from storage import dead_letters
     from storage import repository as repo
 
     while True:
@@ -119,6 +124,7 @@ async def _housekeeping(db: Database, clock: Clock) -> None:
                 now = clock()
                 await repo.prune_events(conn, now - EVENT_IDS_KEPT)
                 await repo.prune_media(conn, now)
+                await dead_letters.prune(conn, now - DEAD_LETTERS_KEPT)
         except Exception:  # a busy database must not kill the server; try again next hour
             log.exception("housekeeping failed")
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -251,6 +252,25 @@ class ReminderSend(Base):
     at: Mapped[datetime] = mapped_column(_tz())
 
 
+class DeadLetter(Base):
+    """An inbound event that can never be processed (a wrong shape, text no database can store): kept
+    with the reason, so the rest of its body goes on and an IT officer can look at it later.
+
+    One row per (channel, event id) when the platform gave a usable id, so a redelivered body does not
+    record the same event twice; rows without an id (a body that is not JSON at all) are all kept.
+    """
+
+    __tablename__ = "dead_letters"
+    __table_args__ = (UniqueConstraint("channel", "event_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str | None] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)  # a truncated, sanitised copy: safe to store and to print
+    payload_bytes: Mapped[int] = mapped_column(Integer)  # the size of what arrived
+    received_at: Mapped[datetime] = mapped_column(_tz(), index=True)
+
+
 agencies = Agency.__table__
 users = User.__table__
 invites = Invite.__table__
@@ -264,3 +284,4 @@ media = Media.__table__
 outbound_spend = OutboundSpend.__table__
 reminders = Reminder.__table__
 reminder_sends = ReminderSend.__table__
+dead_letters = DeadLetter.__table__

@@ -7,6 +7,9 @@ replies are sent right after the response (a Starlette background task).
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import logging
 from collections.abc import Sequence
@@ -14,15 +17,16 @@ from dataclasses import dataclass
 
 import aiohttp
 from linebot.v3.messaging import ApiException, AsyncMessagingApi, TextMessage
-from linebot.v3.webhook import SignatureValidator
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from bot.coordination import ExportJob
+from bot.edges.dead_letters import DeadLetters, as_text, is_transient
+from bot.edges.shapes import Rejected, Unknown, check_line_event, clean_name, line_event_id
 from bot.engine import Engine, Inbound
 from bot.exporting import FILE_TTL, XLSX, Exporter
-from bot.line.events import ForEngine, GroupChat, Ignored, Unfollowed, parse_event
+from bot.line.events import ForEngine, GroupChat, Ignored, Malformed, Unfollowed, parse_event
 from bot.line.messages import to_messages
 from bot.line.sender import LineSender
 from bot.media import MediaStore
@@ -48,7 +52,8 @@ class LineChannel:
                  exporter: Exporter | None = None) -> None:
         self.engine = engine
         self.api = api
-        self.validator = SignatureValidator(channel_secret)
+        self.secret = channel_secret.encode("utf-8")
+        self.dead_letters = DeadLetters(engine.db, engine.clock)
         self.media = media
         self.exporter = exporter
         self.sender = LineSender(api, on_spend=self._spent)
@@ -57,21 +62,48 @@ class LineChannel:
         await self.engine.record_spend(CHANNEL, "push", purpose, recipients, messages)
 
     async def webhook(self, request: Request) -> Response:
-        body = await request.body()
-        signature = request.headers.get("x-line-signature", "")
-        # SignatureValidator compares with hmac.compare_digest (constant time).
-        if not signature or not self.validator.validate(body.decode("utf-8", "replace"), signature):
+        body = await request.body()  # at most PMQA_MAX_BODY_BYTES: the body limit refused anything larger
+        if not self._signed(body, request.headers.get("x-line-signature", "")):
             return PlainTextResponse("invalid signature", status_code=400)
+        outgoing: list[Outgoing] = []
         try:
-            payload = json.loads(body)
-            events = payload["events"]
-            assert isinstance(events, list)
-        except (ValueError, KeyError, TypeError, AssertionError):
-            return PlainTextResponse("malformed body", status_code=400)
-        outgoing = [item for raw in events if (item := await self._intake(raw)) is not None]
-        if not outgoing:
-            return PlainTextResponse("OK")
-        return PlainTextResponse("OK", background=BackgroundTask(self.deliver, outgoing))
+            events = _events_of(body)
+            if isinstance(events, str):  # signed by LINE yet unreadable: answering 4xx would only bring it back
+                await self.dead_letters.keep(CHANNEL, None, events, body)
+            else:
+                for raw in events:  # in order, one transaction each: a person's events stay in sequence
+                    if (item := await self._one(raw)) is not None:
+                        outgoing.append(item)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            # The events before this one are committed and will be deduplicated when LINE redelivers.
+            log.warning("LINE body not finished, the database is unavailable: %s", type(error).__name__)
+            response = PlainTextResponse("database unavailable", status_code=503)
+        else:
+            response = PlainTextResponse("OK")
+        if outgoing:
+            response.background = BackgroundTask(self.deliver, outgoing)
+        return response
+
+    def _signed(self, body: bytes, signature: str) -> bool:
+        """X-Line-Signature is base64(HMAC-SHA256(secret, body)) over the raw bytes, checked before any decoding
+        (the SDK's validator takes text, so invalid UTF-8 would be altered first); constant time."""
+        if not signature:
+            return False
+        expected = base64.b64encode(hmac.new(self.secret, body, hashlib.sha256).digest())
+        return hmac.compare_digest(signature.encode("utf-8", "replace"), expected)
+
+    async def _one(self, raw: object) -> Outgoing | None:
+        event_id = line_event_id(raw)
+        match check_line_event(raw):
+            case Rejected(reason):
+                await self.dead_letters.keep(CHANNEL, event_id, reason, as_text(raw))
+                return None
+            case Unknown(kind):
+                log.info("skipped a LINE event of a kind this bot does not handle: %s", kind[:64])
+                return None
+        return await self.dead_letters.isolate(CHANNEL, event_id, raw, self._intake(raw))
 
     async def _intake(self, raw: object) -> Outgoing | None:
         match parse_event(raw):
@@ -87,6 +119,8 @@ class LineChannel:
             case GroupChat(reply_token, _):
                 if reply_token:
                     return Outgoing(None, reply_token, (Reply(t.GROUP_CHAT),))
+            case Malformed(reason):
+                await self.dead_letters.keep(CHANNEL, line_event_id(raw), reason, as_text(raw))
             case Ignored(reason):
                 log.debug("ignored LINE event: %s", reason)
         return None
@@ -97,7 +131,7 @@ class LineChannel:
         except (ApiException, TimeoutError, OSError, aiohttp.ClientError) as error:
             log.info("no LINE profile for a user: %r", error)
             return None
-        return str(profile.display_name) if profile.display_name else None
+        return clean_name(profile.display_name)
 
     async def deliver(self, outgoing: Sequence[Outgoing]) -> None:
         for item in outgoing:
@@ -137,3 +171,17 @@ class LineChannel:
                 urls[index] = url
         return urls
 
+
+
+def _events_of(body: bytes) -> list[object] | str:
+    """The body's events, or why there are none to read."""
+    try:
+        payload = json.loads(body)
+    except RecursionError:
+        return "not JSON: nested too deeply"
+    except ValueError as error:  # invalid JSON or UTF-8, a number of more than 4,300 digits
+        return f"not JSON: {error}"
+    events = payload.get("events") if isinstance(payload, dict) else None
+    if not isinstance(events, list):
+        return "no list of events"
+    return events

@@ -59,17 +59,23 @@ class Ignored:
     reason: str
 
 
-LineInput = ForEngine | Unfollowed | GroupChat | Ignored
+@dataclass(frozen=True, slots=True)
+class Malformed:
+    """The SDK could not read the event: it never will, so it becomes a dead letter."""
+
+    reason: str
+
+
+LineInput = ForEngine | Unfollowed | GroupChat | Ignored | Malformed
 
 
 def parse_event(raw: Any) -> LineInput:
     try:
         event = Event.from_dict(raw)
     except Exception as error:  # pydantic v1 errors, KeyError, TypeError…: all mean "malformed"
-        log.warning("skipping a malformed LINE event: %s", error)
-        return Ignored("malformed")
+        return Malformed(f"not a LINE event: {type(error).__name__}: {error}")
     if event is None:
-        return Ignored("malformed")
+        return Malformed("not a LINE event")
     return classify(event)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -12,8 +13,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.edges.dead_letters import DeadLetters, as_text, is_transient
+from bot.edges.shapes import Rejected, Unknown, check_telegram_update, telegram_update_id
 from bot.engine import Engine
 from bot.exporting import Exporter
 from bot.media import MediaStore
@@ -24,6 +28,7 @@ from bot.telegram.limits import ChatRateLimiter, PerChatUpdateProcessor
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
+CHANNEL = "telegram"
 
 
 class TelegramRuntime:
@@ -32,19 +37,50 @@ class TelegramRuntime:
         self.app = app
         self.channel = channel
         self.settings = settings
+        self.dead_letters = DeadLetters(channel.engine.db, channel.engine.clock)
 
     async def webhook(self, request: Request) -> Response:
         expected = self.settings.telegram_webhook_secret
         given = request.headers.get(SECRET_HEADER, "")
         if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
             return PlainTextResponse("forbidden", status_code=403)
+        body = await request.body()  # at most PMQA_MAX_BODY_BYTES: the body limit refused anything larger
         try:
-            update = Update.de_json(await request.json(), self.app.bot)
-        except (ValueError, KeyError, TypeError):
-            return PlainTextResponse("malformed update", status_code=400)
-        # Handled before answering: a 200 means the update is recorded; on failure Telegram retries.
-        await self.app.update_processor.process_update(update, self.channel.on_update(update))
+            await self._handle(body)
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.warning("Telegram update not recorded, the database is unavailable: %s", type(error).__name__)
+            return PlainTextResponse("database unavailable", status_code=503)  # Telegram retries it
         return PlainTextResponse("OK")
+
+    async def _handle(self, body: bytes) -> None:
+        """One update: anything but a transient failure ends in 200, since Telegram holds back a chat's
+        later updates while it retries one, and a poison update would be retried forever."""
+        try:
+            raw = json.loads(body)
+        except (ValueError, RecursionError) as error:
+            reason = "not JSON: nested too deeply" if isinstance(error, RecursionError) else f"not JSON: {error}"
+            await self.dead_letters.keep(CHANNEL, None, reason, body)
+            return
+        update_id = telegram_update_id(raw)
+        event_id = None if update_id is None else str(update_id)
+        match check_telegram_update(raw):
+            case Rejected(reason):
+                await self.dead_letters.keep(CHANNEL, event_id, reason, as_text(raw))
+                return
+            case Unknown(kind):
+                log.info("skipped a Telegram update of a kind this bot does not handle: %s", kind)
+                return
+        await self.dead_letters.isolate(CHANNEL, event_id, raw, self._process(raw))
+
+    async def _process(self, raw: dict[str, Any]) -> None:
+        update = Update.de_json(raw, self.app.bot)
+        try:
+            # Handled before answering: a 200 means the update is recorded; on failure Telegram retries.
+            await self.app.update_processor.process_update(update, self.channel.on_update(update))
+        except TelegramError as error:  # the update is recorded; only our answer to it did not get through
+            log.warning("could not answer a Telegram update: %r", error)
 
 
 def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any, Any]:

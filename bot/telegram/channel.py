@@ -15,6 +15,7 @@ from telegram import Bot, BotCommand, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.coordination import ExportJob
+from bot.edges.shapes import clean_name
 from bot.engine import Engine, Inbound
 from bot.exporting import FILE_TTL, XLSX, Exporter
 from bot.media import MediaStore, chart_png
@@ -77,7 +78,7 @@ class TelegramChannel:
         if event is None:
             return
         outcome = await self.engine.handle(Inbound(CHANNEL, str(user.id), event, event_id=str(update.update_id),
-                                                   display_name=user.full_name or None))
+                                                   display_name=clean_name(user.full_name)))
         if update.callback_query is not None:
             await self._settle_tap(update, outcome.facts)
         if outcome.duplicate:
