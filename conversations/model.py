@@ -53,7 +53,7 @@ class Joined:
 
 @dataclass(frozen=True, slots=True)
 class JoinRefused:
-    reason: str  # "unknown" | "expired" | "used_up"
+    reason: str  # "unknown" | "revoked" | "expired" | "used_up"
 
 
 Event = Start | Text | Tap | Unsupported | Joined | JoinRefused
@@ -155,7 +155,15 @@ class Ask:
     request: CoordinatorRequest
 
 
-Fact = RecordAnswer | SetAside | GiveConsent | RedeemInvite | Submit | Forget | Ask
+@dataclass(frozen=True, slots=True)
+class Denied:
+    """A command this person may not use (an officer typing a coordinator's command): the shell audits it."""
+
+    command: str  # the command's name, e.g. "status"
+    reason: str  # the polite Thai answer they were given
+
+
+Fact = RecordAnswer | SetAside | GiveConsent | RedeemInvite | Submit | Forget | Ask | Denied
 
 # State -----------------------------------------------------------------------------
 
