@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.invites import INVITE_TERMS, BotAddresses, forwardable
 from bot.reminders import DRAFT_KEPT, audience_of, in_daytime, next_morning, reminder_text
 from bot.reports import summary_for
 from conversations import COORDINATOR, Choice, Reply
@@ -38,7 +39,6 @@ from storage import repository as repo
 from storage.repository import UserRow
 from storage.scope import Person, Scope, load_scope, within
 
-INVITE_TERMS = {"officer": (50, 14), "coordinator": (1, 7)}  # (uses, days)
 STATUS_AGENCIES_SHOWN = 15
 STATUS_NAMES_SHOWN = 20
 ROUNDS_SHOWN = 10
@@ -75,9 +75,10 @@ class Refused(Exception):
 
 
 class Coordination:
-    def __init__(self, bank: Bank, timezone: str) -> None:
+    def __init__(self, bank: Bank, timezone: str, addresses: BotAddresses | None = None) -> None:
         self.bank = bank
         self.tz = ZoneInfo(timezone)
+        self.addresses = addresses or BotAddresses()
 
     async def answer(self, conn: AsyncConnection, user: UserRow, request: CoordinatorRequest,
                      now: datetime) -> Answered:
@@ -163,9 +164,12 @@ class Coordination:
         expires = (now + timedelta(days=days)).astimezone(self.tz).date()
         categories = (ct.INVITE_CATEGORIES.format(numbers=", ".join(map(str, request.categories)))
                       if request.categories else "")
+        shown = repo.format_invite_code(code)
         text = ct.INVITE_CREATED.format(role=ct.ROLE_NAME[request.role], agency=agency.name, categories=categories,
-                                        code=repo.format_invite_code(code), uses=uses, expires=t.thai_date(expires))
-        return Answered((Reply(text),)), agency.code
+                                        code=shown, uses=uses, expires=t.thai_date(expires))
+        forward = forwardable(role=request.role, agency=agency.name, code=shown, expires=expires,
+                              categories=request.categories, addresses=self.addresses)
+        return Answered((Reply(text), Reply(forward, standalone=True))), agency.code
 
     async def _rounds(self, conn: AsyncConnection, user: UserRow, today: date) -> tuple[Answered, str]:
         assert user.agency_id is not None

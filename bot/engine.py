@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.coordination import Coordination, ExportJob, reads_only
+from bot.invites import BotAddresses
 from bot.locks import KeyedLocks
 from bot.notices.submissions import submission_news
 from bot.reports import officer_comparison
@@ -91,13 +92,14 @@ class _Loaded:
 
 
 class Engine:
-    def __init__(self, db: Database, bank: Bank, *, clock: Clock = utc_now, timezone: str = "Asia/Bangkok") -> None:
+    def __init__(self, db: Database, bank: Bank, *, clock: Clock = utc_now, timezone: str = "Asia/Bangkok",
+                 bot_addresses: BotAddresses | None = None) -> None:
         self.db = db
         self.bank = bank
         self.clock = clock
         self.tz = ZoneInfo(timezone)
         self.locks = KeyedLocks()
-        self.coordination = Coordination(bank, timezone)
+        self.coordination = Coordination(bank, timezone, bot_addresses or BotAddresses())
         self.on_reminder_due: Callable[[], None] | None = None  # set by the server: wakes the reminder loop
 
     async def handle(self, inbound: Inbound) -> Outcome:

@@ -110,6 +110,7 @@ class Reply:
     summary: bool = False  # the final or partial summary
     card: SummaryCard | None = None  # the summary as data for channels that draw it; `text` says the same
     chart: Chart | None = None  # drawn by the channel; when None, a card with categories gets its radar
+    standalone: bool = False  # a message of its own, never merged with its neighbours (e.g. one to forward)
 
 
 # Facts for the shell to make durable -----------------------------------------------

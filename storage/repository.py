@@ -249,6 +249,15 @@ async def rounds_of(conn: AsyncConnection, agency_ids: list[int], limit: int) ->
                                    .order_by(rounds.c.created_at.desc(), rounds.c.id.desc()).limit(limit)))
 
 
+async def all_rounds(conn: AsyncConnection, agency_ids: list[int] | None) -> list[Any]:
+    """Rounds held by these agencies (None: all), newest first, each with its holder's code."""
+    query = (select(rounds, agencies.c.code.label("agency_code")).join(agencies, agencies.c.id == rounds.c.agency_id)
+             .order_by(rounds.c.created_at.desc(), rounds.c.id.desc()))
+    if agency_ids is not None:
+        query = query.where(rounds.c.agency_id.in_(agency_ids))
+    return list(await conn.execute(query))
+
+
 async def running_round_of(conn: AsyncConnection, agency_id: int, today: date) -> Any:
     """A round the agency itself holds that is neither closed nor past its closing date."""
     return (await conn.execute(select(rounds).where(rounds.c.agency_id == agency_id, rounds.c.closed_at.is_(None),

@@ -53,15 +53,6 @@ def test_mistakes_exit_2_with_a_clear_message(workdir: Path, capsys: pytest.Capt
         assert expected in err
 
 
-def test_demo_data_fills_a_province_with_answers(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo-data", "--officers", "2"]) == 0
-    assert "4 agencies, 8 officers" in capsys.readouterr().out
-    ((agencies,),) = _rows(workdir, "SELECT count(*) FROM agencies WHERE parent_id IS NOT NULL")
-    ((answers,),) = _rows(workdir, "SELECT count(*) FROM answers")
-    assert agencies == 4
-    assert answers >= 8 * 30, "every demo officer answered at least the minimum path"
-
-
 def test_dates_accept_both_eras_and_categories_are_checked() -> None:
     assert parse_closing_date("2569-09-30").isoformat() == "2026-09-30"
     assert parse_closing_date("2026-09-30").isoformat() == "2026-09-30"
