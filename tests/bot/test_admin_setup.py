@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bot.cli import main
@@ -73,6 +74,14 @@ def test_demo_data_once_then_nothing_and_a_believable_province(workdir: Path,
     assert "ผู้ตอบ 9 จาก 12 คน · ส่งแล้ว 6 คน" in chat, "สรุป agrees with สถานะ"
     assert "6 คนไม่ได้ใช้ LINE หรือ Telegram" in chat.split("> เตือน")[1], \
         "the reminder preview counts the same 6 unfinished (demo people cannot be messaged)"
+
+    assert "9 respondents" in _run(capsys, "export", "--org", "DEMO-PROV", "-o", "demo.xlsx")
+    sheet = openpyxl.load_workbook(workdir / "demo.xlsx")["ภาพรวม"]
+    rows = [row for row in sheet.iter_rows(values_only=True) if row and str(row[0]).startswith("DEMO-")]
+    header = next(row for row in sheet.iter_rows(values_only=True) if row and row[0] == "รหัส")
+    sent = header.index("ส่งแล้ว")
+    assert {row[0]: row[sent] for row in rows if row[0] != "DEMO-PROV"} == {
+        "DEMO-HEALTH": 3, "DEMO-AGRI": 2, "DEMO-LAND": 1, "DEMO-EDU": 0}, "the export agrees with สถานะ"
 
 
 def test_invite_create_uses_the_readme_terms_and_prints_a_message_to_forward(
