@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.invites import INVITE_TERMS, BotAddresses, forwardable
 from bot.reminders import DRAFT_KEPT, audience_of, in_daytime, next_morning, reminder_text
 from bot.reports import summary_for
 from conversations import COORDINATOR, Choice, Reply
@@ -21,7 +22,9 @@ from conversations import texts as t
 from conversations.coordinating import (
     CoordinatorRequest,
     ExportRequest,
+    InviteList,
     InviteRequest,
+    InviteRevoke,
     RemindConfirm,
     RemindPreview,
     RoundClose,
@@ -38,10 +41,10 @@ from storage import repository as repo
 from storage.repository import UserRow
 from storage.scope import Person, Scope, load_scope, within
 
-INVITE_TERMS = {"officer": (50, 14), "coordinator": (1, 7)}  # (uses, days)
 STATUS_AGENCIES_SHOWN = 15
 STATUS_NAMES_SHOWN = 20
 ROUNDS_SHOWN = 10
+INVITES_SHOWN = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,7 @@ class Answered:
     audit: tuple[str, str | None, dict[str, Any]] = ("coord", None, {})  # action, scope, details: the caller writes it
 
 
-READS = (StatusRequest, SummaryRequest, RoundList)
+READS = (StatusRequest, SummaryRequest, RoundList, InviteList)
 
 
 def reads_only(request: CoordinatorRequest) -> bool:
@@ -75,9 +78,10 @@ class Refused(Exception):
 
 
 class Coordination:
-    def __init__(self, bank: Bank, timezone: str) -> None:
+    def __init__(self, bank: Bank, timezone: str, addresses: BotAddresses | None = None) -> None:
         self.bank = bank
         self.tz = ZoneInfo(timezone)
+        self.addresses = addresses or BotAddresses()
 
     async def answer(self, conn: AsyncConnection, user: UserRow, request: CoordinatorRequest,
                      now: datetime) -> Answered:
@@ -100,6 +104,10 @@ class Coordination:
         match request:
             case InviteRequest():
                 return await self._invite(conn, user, request, now)
+            case InviteList():
+                return await self._invites(conn, user, now)
+            case InviteRevoke(code):
+                return await self._revoke(conn, user, code, now)
             case RoundList():
                 return await self._rounds(conn, user, local.date())
             case RoundOpen():
@@ -163,9 +171,43 @@ class Coordination:
         expires = (now + timedelta(days=days)).astimezone(self.tz).date()
         categories = (ct.INVITE_CATEGORIES.format(numbers=", ".join(map(str, request.categories)))
                       if request.categories else "")
+        shown = repo.format_invite_code(code)
         text = ct.INVITE_CREATED.format(role=ct.ROLE_NAME[request.role], agency=agency.name, categories=categories,
-                                        code=repo.format_invite_code(code), uses=uses, expires=t.thai_date(expires))
-        return Answered((Reply(text),)), agency.code
+                                        code=shown, uses=uses, expires=t.thai_date(expires))
+        forward = forwardable(role=request.role, agency=agency.name, code=shown, expires=expires,
+                              categories=request.categories, addresses=self.addresses)
+        return Answered((Reply(text), Reply(forward, standalone=True))), agency.code
+
+    async def _invites(self, conn: AsyncConnection, user: UserRow, now: datetime) -> tuple[Answered, str]:
+        assert user.agency_id is not None
+        own = await repo.agency_by_id(conn, user.agency_id)
+        scope = [a.id for a in await repo.subtree(conn, user.agency_id)]
+        usable = [row for row in await repo.invites_of(conn, scope) if repo.invite_state(row, now) == "usable"]
+        if not usable:
+            return Answered((Reply(ct.INVITES_NONE),)), own.code
+        lines = [ct.INVITES_HEADER]
+        for row in usable[:INVITES_SHOWN]:
+            categories = (ct.INVITE_CATEGORIES.format(numbers=", ".join(map(str, repo.categories_of(row.categories))))
+                          if row.categories else "")
+            lines.append(ct.INVITE_LINE.format(
+                code=repo.format_invite_code(row.code), role=ct.ROLE_NAME.get(row.role, row.role),
+                agency=row.agency_name, categories=categories, uses=row.uses, max_uses=row.max_uses,
+                expires=t.thai_date(row.expires_at.astimezone(self.tz).date())))
+        if len(usable) > INVITES_SHOWN:
+            lines.append(ct.INVITES_MORE.format(count=len(usable) - INVITES_SHOWN))
+        return Answered((Reply("\n".join(lines)),)), own.code
+
+    async def _revoke(self, conn: AsyncConnection, user: UserRow, code: str, now: datetime) -> tuple[Answered, str]:
+        assert user.agency_id is not None
+        row = await repo.invite_by_code(conn, code)
+        shown = repo.format_invite_code(code.replace("-", "").upper())
+        # Someone else's code is "not found": a coordinator learns nothing about invites outside their scope.
+        if row is None or not await within(conn, user.agency_id, row.agency_id):
+            raise Refused(ct.INVITE_NOT_FOUND.format(code=shown))
+        agency = await repo.agency_by_id(conn, row.agency_id)
+        if not await repo.revoke_invite(conn, row.id, now):
+            return Answered((Reply(ct.INVITE_ALREADY_REVOKED.format(code=shown)),)), agency.code
+        return Answered((Reply(ct.INVITE_REVOKED.format(code=shown, uses=row.uses)),)), agency.code
 
     async def _rounds(self, conn: AsyncConnection, user: UserRow, today: date) -> tuple[Answered, str]:
         assert user.agency_id is not None

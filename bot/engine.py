@@ -18,12 +18,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.coordination import Coordination, ExportJob, reads_only
+from bot.invites import BotAddresses
 from bot.locks import KeyedLocks
+from bot.notices.submissions import submission_news
 from bot.reports import officer_comparison
 from conversations import (
     COORDINATOR,
     Ask,
     Context,
+    Denied,
     Event,
     Fact,
     Forget,
@@ -89,13 +92,14 @@ class _Loaded:
 
 
 class Engine:
-    def __init__(self, db: Database, bank: Bank, *, clock: Clock = utc_now, timezone: str = "Asia/Bangkok") -> None:
+    def __init__(self, db: Database, bank: Bank, *, clock: Clock = utc_now, timezone: str = "Asia/Bangkok",
+                 bot_addresses: BotAddresses | None = None) -> None:
         self.db = db
         self.bank = bank
         self.clock = clock
         self.tz = ZoneInfo(timezone)
         self.locks = KeyedLocks()
-        self.coordination = Coordination(bank, timezone)
+        self.coordination = Coordination(bank, timezone, bot_addresses or BotAddresses())
         self.on_reminder_due: Callable[[], None] | None = None  # set by the server: wakes the reminder loop
 
     async def handle(self, inbound: Inbound) -> Outcome:
@@ -163,8 +167,11 @@ class Engine:
             await self._save(conn, user, loaded, now)
             if any(reply.summary for reply in replies):
                 replies = await self._compare_with_agency(conn, user, loaded, replies, now)
+            news = await submission_news(conn, user, now)  # coordinators only: who submitted since last time
         if loaded.reads:
             replies += await self._answer_reads(user, loaded.reads, now)
+        if news is not None:
+            replies.insert(0, Reply(news))  # on top of a reply already being sent: no push, no quota
         if loaded.wake_reminders and self.on_reminder_due is not None:
             self.on_reminder_due()
         return Outcome(tuple(replies), facts=tuple(facts), exports=tuple(loaded.exports))
@@ -275,6 +282,9 @@ class Engine:
                 case Forget():
                     await repo.forget_user(conn, user.id, now)
                     return None, None
+                case Denied(command, reason):
+                    await repo.audit(conn, now, user.id, f"coord.{command}.refused", None,
+                                     {"request": {"type": command}, "role": user.role, "reason": reason[:120]})
                 case Ask(request) if reads_only(request):
                     loaded.reads.append(request)
                 case Ask(request):

@@ -32,9 +32,10 @@ class MediaStore:
         self.settings = settings
         self.clock = clock
 
-    async def store(self, data: bytes, content_type: str, filename: str, ttl: timedelta) -> str:
+    async def store(self, data: bytes, content_type: str, filename: str, ttl: timedelta, *,
+                    agency_id: int | None = None) -> str:
         async with self.db.transaction() as conn:
-            return await repo.store_media(conn, data, content_type, filename, self.clock(), ttl)
+            return await repo.store_media(conn, data, content_type, filename, self.clock(), ttl, agency_id=agency_id)
 
     async def chart_url(self, chart: Chart) -> str | None:
         """Render a reply's chart (radar or bars) and return its public link; None without PMQA_PUBLIC_URL."""
@@ -44,12 +45,14 @@ class MediaStore:
         token = await self.store(png, "image/png", "chart.png", CHART_TTL)
         return self.settings.public_link(f"/charts/{token}.png")
 
-    async def file_url(self, data: bytes, filename: str, content_type: str, ttl: timedelta) -> str | None:
+    async def file_url(self, data: bytes, filename: str, content_type: str, ttl: timedelta, *,
+                       agency_id: int | None = None) -> str | None:
         """A download link for a file (an Excel export for LINE, which cannot send files); None without
-        PMQA_PUBLIC_URL."""
+        PMQA_PUBLIC_URL.  `agency_id` is the export's scope: erasing a person who answered there (or beneath)
+        deletes the file, so the link stops working."""
         if self.settings.public_link("/") is None:
             return None
-        token = await self.store(data, content_type, filename, ttl)
+        token = await self.store(data, content_type, filename, ttl, agency_id=agency_id)
         return self.settings.public_link(f"/files/{token}/{filename}")
 
     async def serve(self, request: Request) -> Response:

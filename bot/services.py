@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.engine import Clock, Engine, utc_now
+from bot.invites import BotAddresses
 from bot.settings import Settings
 from criteria import default_bank
 from criteria.model import Bank
@@ -31,7 +32,8 @@ async def services(settings: Settings, *, clock: Clock = utc_now, migrate: bool 
         if migrate:
             await upgrade(db)
         bank = default_bank()
-        engine = Engine(db, bank, clock=clock, timezone=settings.timezone)
+        engine = Engine(db, bank, clock=clock, timezone=settings.timezone,
+                        bot_addresses=BotAddresses(settings.line_id, settings.telegram_bot))
         yield Services(settings, db, bank, engine, clock)
     finally:
         await db.dispose()

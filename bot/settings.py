@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="PMQA_LOG_LEVEL")
     reminders_enabled: bool = Field(True, validation_alias="PMQA_REMINDERS")
     max_body_bytes: int = Field(1_000_000, ge=1_000, validation_alias="PMQA_MAX_BODY_BYTES")
+    # Where people find the bot, written into the message that travels with an invite code.
+    line_id: str | None = Field(None, validation_alias="PMQA_LINE_ID")
+    telegram_bot: str | None = Field(None, validation_alias="PMQA_TELEGRAM_BOT")
 
     line_channel_secret: str | None = Field(None, validation_alias="LINE_CHANNEL_SECRET")
     line_channel_access_token: str | None = Field(None, validation_alias="LINE_CHANNEL_ACCESS_TOKEN")

@@ -25,6 +25,16 @@ class InviteRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class InviteList:
+    """The invite codes still usable in the coordinator's scope."""
+
+
+@dataclass(frozen=True, slots=True)
+class InviteRevoke:
+    code: str  # as typed; matched without its dash or case
+
+
+@dataclass(frozen=True, slots=True)
 class RoundList:
     pass
 
@@ -79,8 +89,8 @@ class Malformed:
     usage: str
 
 
-CoordinatorRequest = (InviteRequest | RoundList | RoundOpen | RoundClose | RoundExtend | StatusRequest
-                      | RemindPreview | RemindConfirm | SummaryRequest | ExportRequest)
+CoordinatorRequest = (InviteRequest | InviteList | InviteRevoke | RoundList | RoundOpen | RoundClose | RoundExtend
+                      | StatusRequest | RemindPreview | RemindConfirm | SummaryRequest | ExportRequest)
 
 # Words ---------------------------------------------------------------------------------------
 
@@ -102,6 +112,7 @@ _OPEN_WORDS = frozenset({"เปิด", "open", "new"})
 _CLOSE_WORDS = frozenset({"ปิด", "close"})
 _EXTEND_WORDS = frozenset({"เลื่อน", "ขยาย", "extend", "deadline"})
 _LIST_WORDS = frozenset({"ดู", "รายการ", "list"})
+_REVOKE_WORDS = frozenset({"ยกเลิก", "revoke", "cancel"})
 _CATEGORY_WORDS = frozenset({"หมวด", "category", "categories"})
 _BOT_SUFFIX = re.compile(r"^(/\w+)@\w+")
 _CODE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_\-.]{0,31}\Z")
@@ -111,7 +122,7 @@ _DMY = re.compile(r"\A(\d{1,2})/(\d{1,2})/(\d{4})\Z")
 _YMD = re.compile(r"\A(\d{4})-(\d{1,2})-(\d{1,2})\Z")
 
 USAGE = {
-    "invite": "รหัสเชิญ [เจ้าหน้าที่|ผู้ประสานงาน] [รหัสหน่วยงาน] [หมวด 1,2]",
+    "invite": "รหัสเชิญ [เจ้าหน้าที่|ผู้ประสานงาน] [รหัสหน่วยงาน] [หมวด 1,2] · รหัสเชิญ ดู · รหัสเชิญ ยกเลิก รหัส",
     "round": "รอบ · รอบ เปิด 30/9/2570 [ชื่อรอบ] · รอบ เลื่อน [เลขรอบ] 15/10/2570 · รอบ ปิด [เลขรอบ]",
     "status": "สถานะ [รหัสหน่วยงาน]",
     "summary": "สรุป [รหัสหน่วยงาน]",
@@ -176,7 +187,13 @@ def _rest(text: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-def _invite(tokens: list[str], raw: str) -> InviteRequest | Malformed:
+def _invite(tokens: list[str], raw: str) -> InviteRequest | InviteList | InviteRevoke | Malformed:
+    if tokens and tokens[0] in _LIST_WORDS:
+        return InviteList() if len(tokens) == 1 else Malformed(USAGE["invite"])
+    if tokens and tokens[0] in _REVOKE_WORDS:
+        if len(tokens) == 2 and _CODE.match(tokens[1]):
+            return InviteRevoke(tokens[1].upper())
+        return Malformed(USAGE["invite"])
     role = "officer"
     code: str | None = None
     categories: tuple[int, ...] | None = None

@@ -22,10 +22,13 @@ HELP = (
     "• สรุป [รหัสหน่วยงาน] — ผลรวมของหน่วยงาน\n"
     "• ส่งออก [รหัสหน่วยงาน] — ไฟล์ Excel สำหรับแผนพัฒนาองค์การ\n"
     "• รหัสเชิญ [เจ้าหน้าที่|ผู้ประสานงาน] [รหัสหน่วยงาน] [หมวด 1,2]\n"
+    "• รหัสเชิญ ดู · รหัสเชิญ ยกเลิก [รหัส]\n"
     "• รอบ — ดูรอบ · รอบ เปิด 30/9/2570 [ชื่อรอบ]\n"
     "• รอบ เลื่อน [เลขรอบ] 15/10/2570 · รอบ ปิด [เลขรอบ]\n"
     "• ลบข้อมูลของฉัน"
 )
+NEWS_SUBMITTED = "📬 ตั้งแต่ครั้งก่อน มีผู้ส่งคำตอบ {count} คน: {names}"
+NEWS_NO_NAME = "ผู้ตอบไม่ระบุชื่อ"
 COORDINATOR_ONLY = "คำสั่งนี้สำหรับผู้ประสานงานเท่านั้นค่ะ"
 OFFICER_ONLY = "คำสั่งนี้ใช้ตอบแบบประเมินค่ะ บัญชีผู้ประสานงานไม่ได้ตอบแบบประเมินเอง"
 USAGE = "รูปแบบคำสั่งค่ะ: {usage}"
@@ -42,9 +45,37 @@ INVITE_CREATED = (
     "รหัสเชิญ{role}ของ {agency}{categories}\n"
     "{code}\n"
     "ใช้ได้ {uses} คน ถึง {expires}\n"
-    "ส่งรหัสนี้ให้ผู้ที่เชิญ แล้วให้พิมพ์รหัสในแชตกับบอทนะคะ"
+    "ส่งต่อรหัสนี้ หรือข้อความถัดไป ให้ผู้ที่ท่านต้องการเชิญนะคะ"
 )
+# The message a coordinator forwards as it is: what the bot is, how to add it, the code.
+INVITE_FORWARD = {
+    "officer": (
+        "ขอเชิญร่วมประเมินตนเองตามเกณฑ์ PMQA 4.0 ของ {agency}{categories} ค่ะ\n"
+        "ตอบทีละข้อในแชต ใช้เวลาประมาณ 20–40 นาที หยุดพักแล้วทำต่อได้\n"
+        "1. เพิ่มบอทเป็นเพื่อน: {where}\n"
+        "2. กด \"ยินยอม\" แล้วพิมพ์รหัสเชิญ {code}\n"
+        "รหัสใช้ได้ถึง {expires}"
+    ),
+    "coordinator": (
+        "ขอเชิญเป็นผู้ประสานงาน PMQA 4.0 ของ {agency} ค่ะ\n"
+        "ดูความคืบหน้า เตือน สรุปผล และส่งออก Excel ได้ในแชต\n"
+        "1. เพิ่มบอทเป็นเพื่อน: {where}\n"
+        "2. กด \"ยินยอม\" แล้วพิมพ์รหัสเชิญ {code}\n"
+        "รหัสนี้สำหรับท่านคนเดียว ใช้ได้ถึง {expires}"
+    ),
+}
+INVITE_WHERE_LINE = "LINE ค้นหา {line_id}"
+INVITE_WHERE_TELEGRAM = "Telegram t.me/{username}"
+INVITE_WHERE_OR = " หรือ "
+INVITE_WHERE_UNKNOWN = "บอทของหน่วยงานใน LINE หรือ Telegram (สอบถามชื่อบอทจากผู้ที่ส่งข้อความนี้)"
 INVITE_CATEGORIES = " (หมวด {numbers})"
+INVITES_HEADER = "รหัสเชิญที่ยังใช้ได้ (ล่าสุดก่อน)"
+INVITE_LINE = "{code} · {role} · {agency}{categories} · เข้าร่วมแล้ว {uses} จาก {max_uses} คน · ถึง {expires}"
+INVITES_NONE = "ไม่มีรหัสเชิญที่ยังใช้ได้ค่ะ สร้างใหม่ได้ด้วย \"รหัสเชิญ\""
+INVITES_MORE = "…และอีก {count} รหัส"
+INVITE_REVOKED = "ยกเลิกรหัสเชิญ {code} แล้วค่ะ ผู้ที่เข้าร่วมไปแล้ว {uses} คนยังใช้งานได้ตามเดิม"
+INVITE_ALREADY_REVOKED = "รหัสเชิญ {code} ถูกยกเลิกไปแล้วค่ะ"
+INVITE_NOT_FOUND = "ไม่พบรหัสเชิญ {code} ในความรับผิดชอบของท่านค่ะ"
 
 # Rounds --------------------------------------------------------------------------------------------
 ROUND_NAME = "รอบประเมิน ปิดรับ {closes}"
@@ -67,7 +98,7 @@ STATUS_HEADER = "สถานะ {agency}\n{round}"
 STATUS_ROUND = "{name} · ปิดรับ {closes} (อีก {days} วัน)"
 STATUS_ROUND_TODAY = "{name} · ปิดรับวันนี้ {closes}"
 STATUS_ROUND_PAST = "{name} · ปิดรับไปแล้วเมื่อ {closes}"
-STATUS_COUNTS = "เชิญแล้ว {invited} · เริ่มแล้ว {started} · เสร็จแล้ว {finished} · ตอบแล้ว {percent}%"
+STATUS_COUNTS = "เข้าร่วม {invited} · เริ่มแล้ว {started} · เสร็จแล้ว {finished} · ตอบแล้ว {percent}%"
 STATUS_NOT_FINISHED = "ยังไม่เสร็จ ({count}): {names}"
 STATUS_ALL_FINISHED = "ทุกคนทำเสร็จแล้ว 🎉"
 STATUS_NOBODY = "ยังไม่มีผู้ตอบเข้าร่วมค่ะ สร้างรหัสเชิญด้วยคำสั่ง \"รหัสเชิญ\""
@@ -102,13 +133,19 @@ REMIND_ALREADY = "คำเตือนนี้ส่งไปแล้วห�
 EXPORT_STARTED = "กำลังจัดทำไฟล์ Excel ของ {agency} ค่ะ เสร็จแล้วจะส่งให้ในแชตนี้"
 EXPORT_READY_LINK = "ไฟล์ Excel พร้อมแล้วค่ะ ดาวน์โหลดได้ภายใน 7 วัน:\n{url}"
 EXPORT_READY = "ไฟล์ Excel พร้อมแล้วค่ะ"
-EXPORT_NO_LINK = "ไฟล์ Excel พร้อมแล้ว แต่ส่งทาง LINE ไม่ได้เพราะยังไม่ได้ตั้งค่า PMQA_PUBLIC_URL กรุณาใช้ pmqa-bot export"
-EXPORT_TOO_BIG = "ไฟล์ Excel ใหญ่เกิน 50 MB ส่งทาง Telegram ไม่ได้ค่ะ กรุณาใช้ pmqa-bot export หรือส่งออกทีละจังหวัด"
+EXPORT_NO_LINK = (
+    "ไฟล์ Excel พร้อมแล้ว แต่ระบบยังส่งไฟล์ทาง LINE ไม่ได้ค่ะ\n"
+    "กรุณาติดต่อผู้ดูแลระบบ ให้เปิดการส่งไฟล์ทาง LINE หรือส่งไฟล์ให้ท่านโดยตรง"
+)
+EXPORT_TOO_BIG = (
+    "ไฟล์ Excel ใหญ่เกิน 50 MB ส่งทาง Telegram ไม่ได้ค่ะ\n"
+    "ส่งออกทีละจังหวัดได้ด้วย \"ส่งออก รหัสหน่วยงาน\" หรือขอไฟล์จากผู้ดูแลระบบ"
+)
 EXPORT_EMPTY = "ยังไม่มีรอบการประเมินให้ส่งออกค่ะ"
 EXPORT_FAILED = "ขออภัยค่ะ จัดทำไฟล์ไม่สำเร็จ กรุณาลองใหม่อีกครั้ง"
 EXPORT_SAVED = "บันทึกไฟล์ Excel ไว้ที่ {path} ค่ะ"
 
-REMINDER = "⏰ แบบประเมิน PMQA 4.0 ของท่านยังไม่เสร็จค่ะ\n{round} ปิดรับ {closes}{left}\nแตะ \"ทำต่อ\" เพื่อตอบต่อจากข้อที่ค้างไว้"
+REMINDER = "⏰ แบบประเมิน PMQA 4.0 ของท่านยังไม่เสร็จค่ะ\n{round} ปิดรับ {closes}{left}\nกด \"ทำต่อ\" เพื่อตอบต่อจากข้อที่ค้างไว้"
 REMINDER_DAYS_LEFT = " (อีก {days} วัน)"
 REMINDER_LAST_DAY = " (วันนี้วันสุดท้าย)"
 REMINDER_FROM = "\nข้อความจากผู้ประสานงาน: {message}"

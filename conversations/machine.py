@@ -39,6 +39,7 @@ from conversations.model import (
     Ask,
     Choice,
     Context,
+    Denied,
     Event,
     Fact,
     Forget,
@@ -79,6 +80,7 @@ from criteria.scoring import applicable_questions, inapplicable_answers, next_qu
 
 YES_WORDS = frozenset({"ใช่", "ตกลง", "ยืนยัน", "yes", "ok", "y"})
 NO_WORDS = frozenset({"ไม่", "ไม่ใช่", "no", "n"})
+CONSENT_WORDS = {"ยอมรับ": "accept", "ไม่ยอมรับ": "decline"}  # the consent buttons' former labels, still typed
 DETOURS = (Phase.EDIT_CATEGORY, Phase.EDIT_QUESTION, Phase.CONFIRM_FORGET)
 ASSESSING = (Phase.ANSWERING, Phase.REVIEW, Phase.DONE, *DETOURS)
 
@@ -182,6 +184,8 @@ def _choice_for_text(turn: _Turn, text: str) -> str | None:
     for choice in choices:
         if normalize(choice.label) == typed:
             return choice.data
+    if turn.session.phase is Phase.CONSENT and typed in CONSENT_WORDS:
+        return command_data(CONSENT_WORDS[typed])
     if typed in YES_WORDS or typed in NO_WORDS:  # "ใช่" / "ไม่" to a yes-or-no question
         wanted = {Phase.CONSENT: ("accept", "decline"), Phase.CONFIRM_FORGET: ("forget_yes", "cancel"),
                   Phase.COORDINATING: ("yes", "cancel")}
@@ -696,6 +700,7 @@ def _is_coordinator_request(turn: _Turn, text: str) -> bool:
 def _on_coordinator_text(turn: _Turn, text: str) -> None:
     if not _coordinating(turn):
         turn.say(ct.COORDINATOR_ONLY)
+        turn.facts.append(Denied(coordinator_word(text) or "unknown", ct.COORDINATOR_ONLY))  # audited by the shell
         _prompt(turn)
         return
     request = parse_request(text)

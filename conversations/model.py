@@ -53,7 +53,7 @@ class Joined:
 
 @dataclass(frozen=True, slots=True)
 class JoinRefused:
-    reason: str  # "unknown" | "expired" | "used_up"
+    reason: str  # "unknown" | "revoked" | "expired" | "used_up"
 
 
 Event = Start | Text | Tap | Unsupported | Joined | JoinRefused
@@ -110,6 +110,7 @@ class Reply:
     summary: bool = False  # the final or partial summary
     card: SummaryCard | None = None  # the summary as data for channels that draw it; `text` says the same
     chart: Chart | None = None  # drawn by the channel; when None, a card with categories gets its radar
+    standalone: bool = False  # a message of its own, never merged with its neighbours (e.g. one to forward)
 
 
 # Facts for the shell to make durable -----------------------------------------------
@@ -155,7 +156,15 @@ class Ask:
     request: CoordinatorRequest
 
 
-Fact = RecordAnswer | SetAside | GiveConsent | RedeemInvite | Submit | Forget | Ask
+@dataclass(frozen=True, slots=True)
+class Denied:
+    """A command this person may not use (an officer typing a coordinator's command): the shell audits it."""
+
+    command: str  # the command's name, e.g. "status"
+    reason: str  # the polite Thai answer they were given
+
+
+Fact = RecordAnswer | SetAside | GiveConsent | RedeemInvite | Submit | Forget | Ask | Denied
 
 # State -----------------------------------------------------------------------------
 

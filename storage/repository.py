@@ -147,14 +147,25 @@ async def update_user(conn: AsyncConnection, user_id: int, **values: Any) -> Non
     await conn.execute(update(users).where(users.c.id == user_id).values(**values))
 
 
-async def forget_user(conn: AsyncConnection, user_id: int, now: datetime) -> None:
-    """PDPA erasure: answers, session and the user row itself; the audit keeps no personal data."""
+async def forget_user(conn: AsyncConnection, user_id: int, now: datetime) -> int:
+    """PDPA erasure: answers, session, the user row itself, and every stored export that may name the
+    person (an export names each respondent with their answers); the audit keeps no personal data.
+    Returns how many stored export files were deleted (their links answer 404 from now on)."""
+    answered_for = select(assessments.c.agency_id).where(assessments.c.id.in_(
+        select(answers.c.assessment_id).where(answers.c.user_id == user_id))).distinct()
+    covering: set[int] = set()
+    for (agency_id,) in list(await conn.execute(answered_for)):
+        covering.update(await ancestors(conn, agency_id))  # a province's export names its agencies' people
+    exports = 0
+    if covering:
+        exports = (await conn.execute(delete(media).where(media.c.agency_id.in_(covering)))).rowcount
     await conn.execute(delete(answers).where(answers.c.user_id == user_id))
     await conn.execute(delete(conversation_sessions).where(conversation_sessions.c.user_id == user_id))
     await conn.execute(update(audit_log).where(audit_log.c.actor_user_id == user_id).values(actor_user_id=None))
     await conn.execute(update(invites).where(invites.c.created_by == user_id).values(created_by=None))
     await conn.execute(delete(users).where(users.c.id == user_id))
-    await audit(conn, now, None, "user.forgotten", None, {})
+    await audit(conn, now, None, "user.forgotten", None, {"exports_deleted": exports})
+    return exports
 
 
 # Agencies, rounds, assessments ----------------------------------------------------------------
@@ -173,6 +184,10 @@ async def add_agency(conn: AsyncConnection, code: str, name: str, parent_id: int
     result = await conn.execute(insert(agencies).values(code=code, name=name, parent_id=parent_id, created_at=now)
                                 .returning(agencies.c.id))
     return int(result.scalar_one())
+
+
+async def all_agencies(conn: AsyncConnection) -> list[Any]:
+    return list(await conn.execute(select(agencies).order_by(agencies.c.code)))
 
 
 async def count_agencies(conn: AsyncConnection) -> int:
@@ -232,6 +247,15 @@ async def rounds_of(conn: AsyncConnection, agency_ids: list[int], limit: int) ->
     """The newest rounds held by these agencies."""
     return list(await conn.execute(select(rounds).where(rounds.c.agency_id.in_(agency_ids))
                                    .order_by(rounds.c.created_at.desc(), rounds.c.id.desc()).limit(limit)))
+
+
+async def all_rounds(conn: AsyncConnection, agency_ids: list[int] | None) -> list[Any]:
+    """Rounds held by these agencies (None: all), newest first, each with its holder's code."""
+    query = (select(rounds, agencies.c.code.label("agency_code")).join(agencies, agencies.c.id == rounds.c.agency_id)
+             .order_by(rounds.c.created_at.desc(), rounds.c.id.desc()))
+    if agency_ids is not None:
+        query = query.where(rounds.c.agency_id.in_(agency_ids))
+    return list(await conn.execute(query))
 
 
 async def running_round_of(conn: AsyncConnection, agency_id: int, today: date) -> Any:
@@ -380,6 +404,38 @@ async def create_invite(conn: AsyncConnection, agency_id: int, role: str, now: d
     return code
 
 
+async def invites_of(conn: AsyncConnection, agency_ids: list[int] | None) -> list[Any]:
+    """Invites (newest first) of these agencies, or of every agency; each row carries the agency's code and name."""
+    query = (select(invites, agencies.c.code.label("agency_code"), agencies.c.name.label("agency_name"))
+             .join(agencies, agencies.c.id == invites.c.agency_id)
+             .order_by(invites.c.created_at.desc(), invites.c.id.desc()))
+    if agency_ids is not None:
+        query = query.where(invites.c.agency_id.in_(agency_ids))
+    return list(await conn.execute(query))
+
+
+async def invite_by_code(conn: AsyncConnection, code: str) -> Any:
+    """An invite by its code as people type it (any case, with or without the dash)."""
+    cleaned = code.replace("-", "").replace(" ", "").upper()
+    return (await conn.execute(select(invites).where(invites.c.code == cleaned))).first()
+
+
+async def revoke_invite(conn: AsyncConnection, invite_id: int, now: datetime) -> bool:
+    """False when it was already revoked."""
+    result = await conn.execute(update(invites).where(invites.c.id == invite_id, invites.c.revoked_at.is_(None))
+                                .values(revoked_at=now))
+    return bool(result.rowcount == 1)
+
+
+def invite_state(row: Any, now: datetime) -> str:
+    """usable | revoked | expired | used_up"""
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.expires_at <= now:
+        return "expired"
+    return "used_up" if row.uses >= row.max_uses else "usable"
+
+
 @dataclass(frozen=True, slots=True)
 class Redeemed:
     agency_id: int
@@ -389,10 +445,12 @@ class Redeemed:
 
 
 async def redeem_invite(conn: AsyncConnection, code: str, now: datetime) -> Redeemed | str:
-    """Use one invite; returns what it grants, or the reason it cannot: unknown, expired, used_up."""
+    """Use one invite; returns what it grants, or the reason it cannot: unknown, revoked, expired, used_up."""
     row = (await conn.execute(select(invites).where(invites.c.code == code).with_for_update())).first()
     if row is None:
         return "unknown"
+    if row.revoked_at is not None:
+        return "revoked"
     if row.expires_at <= now:
         return "expired"
     taken = await conn.execute(update(invites).where(invites.c.id == row.id, invites.c.uses < invites.c.max_uses)
@@ -416,11 +474,12 @@ async def audit(conn: AsyncConnection, now: datetime, actor: int | None, action:
 
 
 async def store_media(conn: AsyncConnection, data: bytes, content_type: str, filename: str, now: datetime,
-                      ttl: timedelta) -> str:
-    """Keep bytes behind an unguessable token (256 bits) until `now + ttl`; returns the token."""
+                      ttl: timedelta, *, agency_id: int | None = None) -> str:
+    """Keep bytes behind an unguessable token (256 bits) until `now + ttl`; returns the token.
+    `agency_id`: the scope of an export (it may name people of that agency and every agency beneath it)."""
     token = secrets.token_urlsafe(32)
     await conn.execute(insert(media).values(token=token, content_type=content_type, filename=filename, data=data,
-                                            created_at=now, expires_at=now + ttl))
+                                            created_at=now, expires_at=now + ttl, agency_id=agency_id))
     return token
 
 

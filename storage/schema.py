@@ -91,6 +91,8 @@ class User(Base):
     consent_at: Mapped[datetime | None] = mapped_column(_tz())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(_tz())
+    # A coordinator: submissions up to this time were already announced at the top of a reply.
+    submissions_seen_at: Mapped[datetime | None] = mapped_column(_tz())
 
 
 class Invite(Base):
@@ -105,6 +107,7 @@ class Invite(Base):
     expires_at: Mapped[datetime] = mapped_column(_tz())
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(_tz())
+    revoked_at: Mapped[datetime | None] = mapped_column(_tz())  # revoked: refuses joining from then on
 
 
 class Round(Base):
@@ -159,7 +162,7 @@ class ConversationSession(Base):
     position: Mapped[str | None] = mapped_column(String(8))
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
-    submitted_at: Mapped[datetime | None] = mapped_column(_tz())
+    submitted_at: Mapped[datetime | None] = mapped_column(_tz(), index=True)
     updated_at: Mapped[datetime] = mapped_column(_tz())
 
 
@@ -192,6 +195,9 @@ class Media(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(_tz())
     expires_at: Mapped[datetime] = mapped_column(_tz(), index=True)
+    # An export's scope (the agency it covers, with everything beneath): an erasure deletes the files
+    # that may name the person.  NULL for charts, which name nobody.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
 
 
 class OutboundSpend(Base):

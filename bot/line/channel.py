@@ -159,7 +159,7 @@ class LineChannel:
                 await say(ct.EXPORT_EMPTY)
                 return
             filename, data = built
-            url = await self.media.file_url(data, filename, XLSX, FILE_TTL)
+            url = await self.media.file_url(data, filename, XLSX, FILE_TTL, agency_id=job.agency_id)
             await say(ct.EXPORT_READY_LINK.format(url=url) if url else ct.EXPORT_NO_LINK)
 
         exporter.start(job, deliver, lambda: say(ct.EXPORT_FAILED))

@@ -55,7 +55,11 @@ def to_messages(replies: Sequence[Reply], chart_urls: dict[int, str] | None = No
             if url := chart_urls.get(index):
                 messages.append(ImageMessage(original_content_url=url, preview_image_url=url))
         else:
+            if reply.standalone:
+                flush()
             pending.append(reply.text)
+            if reply.standalone:
+                flush()
             if url := chart_urls.get(index):  # a reply's own chart (coordinators' summaries) follows its text
                 flush()
                 messages.append(ImageMessage(original_content_url=url, preview_image_url=url))

@@ -98,7 +98,8 @@ class TelegramChannel:
                 await bot.send_document(chat_id, data, filename=filename, caption=ct.EXPORT_READY)
                 return
             # A national workbook can pass the 50 MB bots may send: offer a link instead, as LINE does.
-            url = None if self.media is None else await self.media.file_url(data, filename, XLSX, FILE_TTL)
+            url = None if self.media is None else await self.media.file_url(data, filename, XLSX, FILE_TTL,
+                                                                            agency_id=job.agency_id)
             await self._send_text(bot, chat_id, ct.EXPORT_READY_LINK.format(url=url) if url else ct.EXPORT_TOO_BIG)
 
         exporter.start(job, deliver, lambda: self._send_text(bot, chat_id, ct.EXPORT_FAILED))

@@ -31,7 +31,7 @@ def to_outgoing(replies: Sequence[Reply]) -> list[Outgoing]:
     pending: list[str] = []
     choices: tuple[Choice, ...] = ()
     for reply in replies:
-        if reply.chart is not None:
+        if reply.chart is not None or reply.standalone:
             if pending:
                 messages.append(Outgoing("\n\n".join(pending)))
                 pending.clear()

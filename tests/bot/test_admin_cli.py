@@ -25,7 +25,7 @@ def _rows(workdir: Path, query: str) -> list[tuple]:
 
 def test_org_round_and_invite_commands_build_a_province(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "upgrade"]) == 0
-    assert "revision 0004" in capsys.readouterr().out
+    assert "revision 0005" in capsys.readouterr().out
     assert main(["org", "add", "--code", "PROV", "--name", "สำนักงานจังหวัดน่าน"]) == 0
     assert main(["org", "add", "--code", "AGRI", "--name", "สำนักงานเกษตรจังหวัดน่าน", "--parent", "PROV"]) == 0
     assert main(["round", "open", "--name", "รอบ 2570", "--closes", "2570-03-31", "--org", "PROV"]) == 0
@@ -51,15 +51,6 @@ def test_mistakes_exit_2_with_a_clear_message(workdir: Path, capsys: pytest.Capt
     for expected in ("already exists", "no agency with code 'NOPE'", "categories are numbers 1–7",
                      "must be YYYY-MM-DD", "already past"):
         assert expected in err
-
-
-def test_demo_data_fills_a_province_with_answers(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo-data", "--officers", "2"]) == 0
-    assert "4 agencies, 8 officers" in capsys.readouterr().out
-    ((agencies,),) = _rows(workdir, "SELECT count(*) FROM agencies WHERE parent_id IS NOT NULL")
-    ((answers,),) = _rows(workdir, "SELECT count(*) FROM answers")
-    assert agencies == 4
-    assert answers >= 8 * 30, "every demo officer answered at least the minimum path"
 
 
 def test_dates_accept_both_eras_and_categories_are_checked() -> None:

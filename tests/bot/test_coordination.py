@@ -42,7 +42,7 @@ async def test_status_of_a_province_lists_agencies_least_complete_first(world: W
     await world.answer_all("O-A2")
     text = await world.say("C-PROV", "สถานะ")
     assert "จังหวัดตัวอย่าง" in text
-    assert "เชิญแล้ว 2 · เริ่มแล้ว 1 · เสร็จแล้ว 1" in text
+    assert "เข้าร่วม 2 · เริ่มแล้ว 1 · เสร็จแล้ว 1" in text
     a1, a2 = text.index("สำนักงานเกษตรจังหวัด"), text.index("สำนักงานสาธารณสุขจังหวัด")
     assert a1 < a2  # A1 has done nothing: it comes first
     assert "0% สำนักงานเกษตรจังหวัด (A1) · เสร็จ 0/1" in text

@@ -150,10 +150,10 @@ async def test_line_export_arrives_as_an_expiring_download_link(line: tuple[Fake
         await _line(fake, http, event)
     for _ in range(300):
         texts = [m.get("text", "") for m in fake.sent_to(user)]
-        if any("ดาวน์โหลด" in text for text in texts):
+        if any("ดาวน์โหลดได้ภายใน" in text for text in texts):
             break
         await asyncio.sleep(0.1)
-    link = next(t for t in texts if "ดาวน์โหลด" in t).split("\n")[-1]
+    link = next(t for t in texts if "ดาวน์โหลดได้ภายใน" in t).split("\n")[-1]
     assert link.startswith(f"{PUBLIC}/files/") and link.endswith(".xlsx")
     response = await http.get(link.removeprefix(PUBLIC))
     assert response.status_code == 200

@@ -112,7 +112,7 @@ async def _joined(line: Line) -> list[dict[str, Any]]:
     code = await _invite(line)
     await line.post(follow_event(USER, line.token()))
     welcome = line.fake.sent_to(USER)
-    await line.tap(tap_data(welcome, "ยอมรับ"))
+    await line.tap(tap_data(welcome, "ยินยอม"))
     return await line.say(code)
 
 
@@ -122,9 +122,9 @@ async def test_a_whole_assessment_from_follow_to_summary_costs_no_push(line: Lin
     assert response.status_code == 200
     welcome = line.fake.sent_to(USER)
     assert "คุณสมหญิง ใจดี" in welcome[0]["text"], "the display name comes from the profile API"
-    assert [a["label"] for a in quick_replies(welcome)] == ["ยอมรับ", "ไม่ยอมรับ"]
+    assert [a["label"] for a in quick_replies(welcome)] == ["ยินยอม", "ไม่ยินยอม"]
 
-    asked = await line.tap(tap_data(welcome, "ยอมรับ"))
+    asked = await line.tap(tap_data(welcome, "ยินยอม"))
     assert "รหัสเชิญ" in asked[0]["text"]
     messages = await line.say(repo.format_invite_code(code))
     assert "เข้าร่วมหน่วยงาน สำนักงานสาธารณสุขจังหวัดน่าน" in messages[0]["text"]

@@ -121,7 +121,7 @@ async def _invite(tg: Telegram) -> str:
 async def _joined(tg: Telegram) -> None:
     code = await _invite(tg)
     await tg.say("/start")
-    await tg.tap("ยอมรับ")
+    await tg.tap("ยินยอม")
     await tg.say(code)
 
 
@@ -130,7 +130,7 @@ async def test_a_whole_assessment_with_inline_buttons(tg: Telegram) -> None:
     await tg.say("/start")
     assert "สวัสดีค่ะ คุณสมชาย" in tg.fake.sent_texts(CHAT)[0]
     assert [c["command"] for c in tg.fake.get_commands(None, None)][:3] == ["start", "resume", "back"]
-    await tg.tap("ยอมรับ")
+    await tg.tap("ยินยอม")
     await tg.say(repo.format_invite_code(code))
     answered = 0
     while "ตอบครบทุกข้อแล้ว" not in tg.fake.sent_texts(CHAT)[-1]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conversations import Ask, Joined, Phase, Tap
+from conversations import Ask, Denied, Joined, Phase, Tap
+from conversations import coordinator_texts as ct
 from conversations.coordinating import RemindConfirm, RemindPreview, StatusRequest, SummaryRequest
 from tests.conversations.conftest import AGENCY, Chat, consented, joined, make_ctx
 
@@ -58,10 +59,12 @@ def test_officer_commands_are_explained_to_a_coordinator() -> None:
 def test_officers_are_refused_coordinator_commands_and_lose_nothing() -> None:
     chat = joined()
     on_screen = chat.asked
-    for text in ("สถานะ", "/remind", "รหัสเชิญ", "รอบ เปิด 30/9/2570", "ส่งออก", "สรุป AG01"):
+    for text, command in (("สถานะ", "status"), ("/remind", "remind"), ("รหัสเชิญ", "invite"),
+                          ("รอบ เปิด 30/9/2570", "round"), ("ส่งออก", "export"), ("สรุป AG01", "summary")):
         chat.text(text)
         assert "สำหรับผู้ประสานงานเท่านั้น" in chat.said
-        assert not chat.facts and chat.asked == on_screen
+        # nothing is asked of the shell but the refusal itself, for its audit log
+        assert chat.facts == (Denied(command, ct.COORDINATOR_ONLY),) and chat.asked == on_screen
     chat.send(Tap("r:1"))
     assert not chat.facts and "ปุ่มนี้ใช้ไม่ได้" in chat.said
     chat.text("สรุป")  # alone, it is the officer's own summary

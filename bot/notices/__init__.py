@@ -1,0 +1,1 @@
+"""Telling coordinators what happened in their scope without spending the agency's LINE quota."""
