@@ -207,11 +207,11 @@ def _overview(sheet: WriteOnlyWorksheet, bank: Bank, report: RoundReport, scored
     ]
     header_row = len(info) + 3  # title, the facts, a blank row
     sheet.freeze_panes = f"C{header_row + 1}"
-    sheet.append([_styled(sheet, f"{bank.title}: รายงานผลการประเมินตนเอง", font=_TITLE_FONT)])
+    _append(sheet, [_styled(sheet, f"{bank.title}: รายงานผลการประเมินตนเอง", font=_TITLE_FONT)])
     for label, value in info:
-        sheet.append([_styled(sheet, label, font=_LABEL_FONT), value])
-    sheet.append([])
-    sheet.append(_header(sheet, header))
+        _append(sheet, [_styled(sheet, label, font=_LABEL_FONT), value])
+    _append(sheet, [])
+    _append(sheet, _header(sheet, header))
     codes = {a.agency_id: a.code for a in report.agencies}
     for entry in scored:
         agency, result = entry.agency, entry.result
@@ -230,7 +230,7 @@ def _overview(sheet: WriteOnlyWorksheet, bank: Bank, report: RoundReport, scored
             before = entry.previous.overall if entry.previous else None
             change = result.overall - before if result and before is not None else None
             row += [_number(sheet, before, _SCORE), _number(sheet, change, "+0.0;-0.0;0.0")]
-        sheet.append(row)
+        _append(sheet, row)
     last = header_row + len(scored)
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(header))}{last}"
     _overview_charts(sheet, bank, scored, header_row, last, len(header))
@@ -256,12 +256,12 @@ def _overview_charts(sheet: WriteOnlyWorksheet, bank: Bank, scored: list[_Scored
         lowest = sorted(results, key=lambda pair: pair[1].overall)[:CHART_LOWEST]
         title = f"{CHART_LOWEST} หน่วยงานที่คะแนนรวมต่ำสุด (จาก {len(results)} หน่วยงาน)"
         chart.title = title
-        sheet.append([])
-        sheet.append([_styled(sheet, title, font=_LABEL_FONT)])
-        sheet.append(_header(sheet, ("รหัส", "หน่วยงาน", "คะแนนรวม")))
+        _append(sheet, [])
+        _append(sheet, [_styled(sheet, title, font=_LABEL_FONT)])
+        _append(sheet, _header(sheet, ("รหัส", "หน่วยงาน", "คะแนนรวม")))
         table = last + 3  # after a blank row and the title
         for agency, result in lowest:
-            sheet.append([agency.code, agency.name, _number(sheet, result.overall, _SCORE)])
+            _append(sheet, [agency.code, agency.name, _number(sheet, result.overall, _SCORE)])
         data = Reference(sheet, min_col=3, min_row=table, max_row=table + len(lowest))
         names = Reference(sheet, min_col=2, min_row=table + 1, max_row=table + len(lowest))
         shown = len(lowest)
@@ -274,10 +274,10 @@ def _overview_charts(sheet: WriteOnlyWorksheet, bank: Bank, scored: list[_Scored
 
 
 def _level_counts(sheet: WriteOnlyWorksheet, bank: Bank, results: list[Result]) -> None:
-    sheet.append([])
-    sheet.append(_header(sheet, ("ระดับ", "จำนวนหน่วยงาน")))
+    _append(sheet, [])
+    _append(sheet, _header(sheet, ("ระดับ", "จำนวนหน่วยงาน")))
     for level in bank.levels:
-        sheet.append([level.name, sum(1 for r in results if r.level.key == level.key)])
+        _append(sheet, [level.name, sum(1 for r in results if r.level.key == level.key)])
 
 
 def _categories(sheet: WriteOnlyWorksheet, bank: Bank, scored: list[_Scored]) -> None:
@@ -294,7 +294,7 @@ def _categories(sheet: WriteOnlyWorksheet, bank: Bank, scored: list[_Scored]) ->
         for result in entry.result.categories:
             row += [_number(sheet, result.score, _SCORE), result.level.name]
         row += [_number(sheet, entry.result.overall, _SCORE), entry.result.level.name]
-        sheet.append(row)
+        _append(sheet, row)
         count += 1
     _filter(sheet, len(header), count)
 
@@ -315,7 +315,7 @@ def _questions(sheet: WriteOnlyWorksheet, bank: Bank, scored: list[_Scored]) -> 
             if agreed is None:
                 continue
             item = bank.item_of(question.id)
-            sheet.append([code, name, item.category_number, item.id, question.id, LEVEL_WORD[question.level],
+            _append(sheet, [code, name, item.category_number, item.id, question.id, LEVEL_WORD[question.level],
                           question.text, labels[question.id, agreed], entry.combined.respondents[question.id],
                           spreads.get(question.id), _individual(labels, question.id, entry.answering)])
             count += 1
@@ -334,7 +334,7 @@ def _disagreements(sheet: WriteOnlyWorksheet, bank: Bank, scored: list[_Scored])
         for disagreement in entry.combined.disagreements:
             question = disagreement.question
             item = bank.item_of(question.id)
-            sheet.append([entry.agency.code, entry.agency.name, item.category_number, item.id, question.id,
+            _append(sheet, [entry.agency.code, entry.agency.name, item.category_number, item.id, question.id,
                           question.text, disagreement.spread, labels[question.id, entry.combined.answers[question.id]],
                           _individual(labels, question.id, entry.answering)])
             count += 1
@@ -352,7 +352,7 @@ def _plan(sheet: WriteOnlyWorksheet, bank: Bank, scored: list[_Scored]) -> None:
         for action in ranked_actions(bank, entry.result):
             due = WriteOnlyCell(sheet, None)
             due.number_format = _THAI_DATE
-            sheet.append([entry.agency.code, entry.agency.name, action.priority,
+            _append(sheet, [entry.agency.code, entry.agency.name, action.priority,
                           f"{action.category.number} {action.category.short_name}",
                           f"{action.item.id} {action.item.title}", LEVEL_WORD[action.question.level], action.text,
                           _number(sheet, action.item_score, _SCORE), None, due, None])
@@ -379,9 +379,23 @@ def _individual(labels: dict[tuple[str, str], str], question_id: str, respondent
         if (code := r.answers.get(question_id)) is not None and (question_id, code) in labels)
 
 
+def _cell(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell:
+    """The one place a cell is made. Text is always a string cell: openpyxl turns a str starting with "="
+    into a formula, so a round or agency name like =HYPERLINK(...) would run in Excel (formula injection).
+    Forcing data_type "s" keeps the text exactly as the person typed it."""
+    cell = WriteOnlyCell(sheet, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def _append(sheet: WriteOnlyWorksheet, row: Iterable[Any]) -> None:
+    sheet.append([_cell(sheet, v) if isinstance(v, str) else v for v in row])
+
+
 def _styled(sheet: WriteOnlyWorksheet, value: Any, *, font: Font | None = None,
             alignment: Alignment | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value)
+    cell = _cell(sheet, value)
     if font is not None:
         cell.font = font
     if alignment is not None:
@@ -400,7 +414,7 @@ def _number(sheet: WriteOnlyWorksheet, value: float | None, number_format: str) 
 def _header(sheet: WriteOnlyWorksheet, titles: Sequence[str]) -> list[WriteOnlyCell]:
     cells = []
     for title in titles:
-        cell = WriteOnlyCell(sheet, title)
+        cell = _cell(sheet, title)
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
         cells.append(cell)
     return cells
@@ -415,7 +429,7 @@ def _start(sheet: WriteOnlyWorksheet, header: Sequence[str], widths: Iterable[fl
     """Widths and frozen panes go before the first row: a write-only sheet writes its head then."""
     _widths(sheet, widths)
     sheet.freeze_panes = freeze
-    sheet.append(_header(sheet, header))
+    _append(sheet, _header(sheet, header))
 
 
 def _filter(sheet: WriteOnlyWorksheet, columns: int, last_row: int) -> None:

