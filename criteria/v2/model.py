@@ -278,6 +278,8 @@ class BankIndexV2:
     result_items: dict[str, ResultItem]
     band_by_key: dict[str, Band]
     order: dict[str, int]  # practice id → asking order
+    # item id → per level (level, points, its practice ids): what scoring reads on every call
+    item_levels: dict[str, tuple[tuple[PracticeLevel, float, frozenset[str]], ...]]
 
     @classmethod
     def build(cls, bank: BankV2) -> BankIndexV2:
@@ -292,4 +294,14 @@ class BankIndexV2:
             result_items={i.id: i for i in bank.results.items},
             band_by_key={b.key: b for b in bank.root.levels},
             order={p.id: n for n, p in enumerate(practices)},
+            item_levels={
+                i.id: tuple(
+                    (lv.level, _points(bank, lv.level), frozenset(p.id for p in lv.practices)) for lv in i.levels
+                )
+                for i in items
+            },
         )
+
+
+def _points(bank: BankV2, level: str) -> float:
+    return next((b.points for b in bank.root.levels if b.key == level), 0.0)

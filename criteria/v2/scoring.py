@@ -180,35 +180,34 @@ def done_set(answers: Answers) -> frozenset[str]:
     return frozenset(pid for pid, answer in answers.items() if answer == "done")
 
 
-def level_progress(item: ProcessItem, done: frozenset[str] | set[str]) -> tuple[LevelProgress, ...]:
-    progress = []
-    open_ = True
-    for level in item.levels:
-        count = sum(1 for p in level.practices if p.id in done)
-        progress.append(LevelProgress(level.level, count, len(level.practices), open_))
-        open_ = open_ and count == len(level.practices)
-    return tuple(progress)
-
-
 def process_item_score(bank: BankV2, item: ProcessItem, done: frozenset[str] | set[str]) -> float:
     """§2.1: each level pro-rata on its practices, counted only while every level below is complete."""
-    band_by_key = bank.lookup.band_by_key
     total = 0.0
-    for level in item.levels:
-        count = sum(1 for p in level.practices if p.id in done)
-        total += band_by_key[level.level].points * count / len(level.practices)
-        if count != len(level.practices):
+    for _, points, ids in bank.lookup.item_levels[item.id]:
+        count = len(ids & done)
+        total += points * count / len(ids)
+        if count != len(ids):
             break
     return total
 
 
-def _item_band(bank: BankV2, progress: tuple[LevelProgress, ...]) -> Band:
-    reached = bank.levels[0]
-    for level in progress:
-        if not level.complete:
-            break
-        reached = bank.band(level.level)
-    return reached
+def _process_item(bank: BankV2, item: ProcessItem, done: frozenset[str]) -> ProcessItemResult:
+    """Score, progress and §2.2 label of one item from one pass over its levels."""
+    total = 0.0
+    band = bank.levels[0]
+    open_ = True
+    progress = []
+    band_by_key = bank.lookup.band_by_key
+    for level, points, ids in bank.lookup.item_levels[item.id]:
+        count = len(ids & done)
+        progress.append(LevelProgress(level, count, len(ids), open_))
+        if open_:
+            total += points * count / len(ids)
+            if count == len(ids):
+                band = band_by_key[level]
+            else:
+                open_ = False
+    return ProcessItemResult(item, total, band, tuple(progress))
 
 
 def result_item(
@@ -240,11 +239,7 @@ def score(
     done = done_set(answers)
     categories: list[CategoryResult] = []
     for category in bank.process:
-        items: list[ItemResult] = []
-        for item in category.items:
-            value = process_item_score(bank, item, done)
-            progress = level_progress(item, done)
-            items.append(ProcessItemResult(item, value, _item_band(bank, progress), progress))
+        items: list[ItemResult] = [_process_item(bank, item, done) for item in category.items]
         categories.append(_category(bank, category, items))
     given = results or {}
     guesses = estimates or {}
