@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,14 @@ import pytest
 from criteria import default_bank
 from criteria.v2 import DEFAULT_V2_DIR, BankV2, BankV2Error, default_bank_v2, load_bank_v2
 from criteria.v2.model import ACTION_MAX, EVIDENCE_MAX, LABEL_MAX, PRACTICE_HELP_MAX, PRACTICE_TEXT_MAX
-from tests.criteria.v2_bank import INSTRUMENT, edit, practice_ids, shipped_complete, synthetic_bank
+from tests.criteria.v2_bank import (
+    CATEGORY_FILES,
+    INSTRUMENT,
+    edit,
+    practice_ids,
+    shipped_complete,
+    synthetic_bank,
+)
 
 
 def problems_of(folder: Path) -> list[str]:
@@ -208,3 +216,20 @@ def test_a_level_with_an_empty_list_of_practices(tmp_path: Path) -> None:
     path.write_text(text[:start] + "practices = []\n\n" + text[end:], encoding="utf-8")
     problems = problems_of(folder)
     assert "category-3.toml: items[3.1].levels[advance].practices: a level needs at least one practice" in problems
+
+
+SHIPPED_CATEGORIES = [name for name in CATEGORY_FILES if (DEFAULT_V2_DIR / name).exists()]
+
+
+@pytest.mark.parametrize("name", SHIPPED_CATEGORIES)
+def test_each_shipped_category_file_loads_in_a_full_bank(tmp_path: Path, name: str) -> None:
+    """Each writer's file on its own: put into a synthetic bank, it must pass every check."""
+    folder = synthetic_bank(tmp_path / "bank")
+    shutil.copy(DEFAULT_V2_DIR / name, folder / name)
+    bank = load_bank_v2(folder)
+    number = int(name.removeprefix("category-").removesuffix(".toml"))
+    for item in bank.process[number - 1].items:
+        assert [p.id for p in item.practices] == practice_ids(item.id)
+    for practice in bank.practices:
+        if practice.id.startswith(f"{number}."):
+            assert not practice.text.startswith("หน่วยงานทำแนวทาง")  # the writer's text, not the placeholder
