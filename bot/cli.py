@@ -28,12 +28,13 @@ def _parser() -> argparse.ArgumentParser:
     criteria = commands.add_parser("criteria", help="the question bank")
     criteria_commands = criteria.add_subparsers(title="criteria commands")
     check = criteria_commands.add_parser("check", help="validate the bank and print its counts")
-    check.add_argument("--bank", type=Path, help="a bank folder (default: the shipped PMQA 4.0 bank)")
+    check.add_argument("--bank", type=Path, help="a bank folder, version 1 or 2 (default: both shipped banks)")
     check.set_defaults(run=_criteria_check)
 
-    score = commands.add_parser("score", help="score a JSON file of answers")
+    score = commands.add_parser("score", help="score a JSON file of answers (version 1 or 2, told by its ids)")
     score.add_argument("file", type=Path)
     score.add_argument("--json", action="store_true", help="print JSON instead of text")
+    score.add_argument("--bank", type=Path, help="a version-2 bank folder for a version-2 file (default: shipped)")
     score.set_defaults(run=_score)
 
     _add_runtime_commands(commands)
@@ -50,10 +51,22 @@ def _add_runtime_commands(commands: argparse._SubParsersAction[argparse.Argument
 
 
 def _criteria_check(args: argparse.Namespace) -> int:
+    from bot.bank_v2.check import check_v2, is_v2_folder
+    from criteria.v2 import DEFAULT_V2_DIR
+
+    if args.bank is not None:
+        folder = args.bank.resolve()
+        return check_v2(folder) if is_v2_folder(folder) else _check_v1(folder)
+    status = _check_v1(None)
+    print()
+    return max(status, check_v2(DEFAULT_V2_DIR))
+
+
+def _check_v1(folder: Path | None) -> int:
     from criteria import BankError, default_bank, load_bank
 
     try:
-        bank = load_bank(args.bank.resolve()) if args.bank else default_bank()
+        bank = load_bank(folder) if folder else default_bank()
     except BankError as error:
         print("ชุดคำถามใช้ไม่ได้ / the bank is broken:", file=sys.stderr)
         for problem in error.problems:
@@ -77,16 +90,23 @@ def _score(args: argparse.Namespace) -> int:
     from criteria.answers_file import AnswerError, parse_answer_sets
     from criteria.scoring import aggregate, score
 
-    bank = default_bank()
     try:
         data = json.loads(args.file.read_text(encoding="utf-8"))
-        respondents = parse_answer_sets(bank, data)
     except OSError as error:
         print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
     except json.JSONDecodeError as error:
         print(f"{args.file}: not valid JSON: {error}", file=sys.stderr)
         return EXIT_USAGE
+    from criteria.v2.answers_file import is_v2
+
+    if is_v2(data):
+        from bot.bank_v2.score_file import score_v2_file
+
+        return score_v2_file(args.file, data, bank_folder=args.bank, as_json=args.json)
+    bank = default_bank()
+    try:
+        respondents = parse_answer_sets(bank, data)
     except AnswerError as error:
         print(f"{args.file}: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -38,7 +38,7 @@ def every_basic(code: str, result: str) -> dict[str, str]:
 # criteria check ------------------------------------------------------------------------
 
 def test_criteria_check_prints_counts(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["criteria", "check"]) == 0
+    assert main(["criteria", "check", "--bank", str(DEFAULT_BANK_DIR)]) == 0
     captured = capsys.readouterr()
     out = captured.out
     assert ": OK" in out
