@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from conversations import texts as t
 from storage import repository as repo
 from storage.database import Database
 from storage.schema import answers, users
@@ -45,7 +46,7 @@ async def _joined(edges: Edges) -> str:
         return [i["action"] for i in fake.sent_to(USER)[-1].get("quickReply", {}).get("items", [])]
 
     await edges.line(line_body(follow_event(USER, fake.issue_reply_token(USER))))
-    consent = next(a["data"] for a in actions() if a["label"] == "ยอมรับ")
+    consent = next(a["data"] for a in actions() if a["label"] == t.BTN_ACCEPT)
     await edges.line(line_body(postback_event(USER, consent, fake.issue_reply_token(USER))))
     await edges.line(line_body(text_event(USER, code, fake.issue_reply_token(USER))))
     return str(next(a["data"] for a in actions() if a["label"] == "ยังไม่มี"))
