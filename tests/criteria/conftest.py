@@ -1,5 +1,5 @@
-"""Version-2 banks for the criteria tests: the shipped one once the writers' files are all there,
-a synthetic one with the instrument's structure until then (scoring depends only on structure)."""
+"""Version-2 banks for the criteria tests: the shipped one, and a synthetic one with the instrument's
+structure for fixtures that break a file on purpose (scoring depends only on structure)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from criteria.v2 import DEFAULT_V2_DIR, BankV2, load_bank_v2
-from tests.criteria.v2_bank import shipped_complete, synthetic_bank
+from tests.criteria.v2_bank import synthetic_bank
 
 
 @pytest.fixture(scope="session")
@@ -17,8 +17,8 @@ def synthetic_v2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bank_v2_dir(synthetic_v2_dir: Path) -> Path:
-    return DEFAULT_V2_DIR if shipped_complete() else synthetic_v2_dir
+def bank_v2_dir() -> Path:
+    return DEFAULT_V2_DIR
 
 
 @pytest.fixture(scope="session")

@@ -65,10 +65,6 @@ def synthetic_bank(folder: Path) -> Path:
     return folder
 
 
-def shipped_complete() -> bool:
-    return all((DEFAULT_V2_DIR / name).exists() for name in CATEGORY_FILES)
-
-
 def edit(folder: Path, file: str, old: str, new: str) -> Path:
     """Replace `old` by `new` once in `file`; fails when `old` is missing so a fixture cannot go stale."""
     path = folder / file
