@@ -298,6 +298,13 @@ async def _round_open(services: Any, args: argparse.Namespace) -> int:
             if not targets:
                 return _fail("no agencies yet: add one with `pmqa-bot org add`")
         for agency in targets:
+            held = await repo.round_overlapping(conn, agency.id, today)
+            if held is not None:
+                holder = await repo.agency_by_id(conn, held.agency_id)
+                return _fail(f"round {held.id} \"{held.name}\" of {holder.code} is still open (closes {held.closes_on})"
+                             f" and applies to {agency.code}: one open round per agency at a time;"
+                             f" close it first with `pmqa-bot round close {held.id}`")
+        for agency in targets:  # every target checked before any round opens: all or nothing
             round_id = await repo.open_round(conn, args.name, agency.id, today, closes, now)
             await repo.audit(conn, now, None, "round.open", agency.code, {"round": round_id, "closes": str(closes)})
             print(f"opened round {round_id} \"{args.name}\" for {agency.code}, closes {closes}")

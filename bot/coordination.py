@@ -234,10 +234,14 @@ class Coordination:
         agency = await self._target(conn, user, request.agency_code)
         if request.closes_on < today:
             raise Refused(ct.ROUND_DATE_PAST)
-        held = await repo.running_round_of(conn, agency.id, today)
-        if held is not None:
+        held = await repo.round_overlapping(conn, agency.id, today)
+        if held is not None and held.agency_id == agency.id:
             raise Refused(ct.ROUND_ALREADY_OPEN.format(agency=agency.name, id=held.id,
                                                        closes=t.thai_date(held.closes_on)))
+        if held is not None:
+            holder = await repo.agency_by_id(conn, held.agency_id)
+            raise Refused(ct.ROUND_OVERLAPS.format(agency=agency.name, id=held.id, name=held.name,
+                                                   holder=holder.name, closes=t.thai_date(held.closes_on)))
         name = request.name or ct.ROUND_NAME.format(closes=t.thai_date(request.closes_on))
         round_id = await repo.open_round(conn, name, agency.id, today, request.closes_on, now)
         text = ct.ROUND_OPENED.format(name=name, agency=agency.name, id=round_id,

@@ -258,10 +258,16 @@ async def all_rounds(conn: AsyncConnection, agency_ids: list[int] | None) -> lis
     return list(await conn.execute(query))
 
 
-async def running_round_of(conn: AsyncConnection, agency_id: int, today: date) -> Any:
-    """A round the agency itself holds that is neither closed nor past its closing date."""
-    return (await conn.execute(select(rounds).where(rounds.c.agency_id == agency_id, rounds.c.closed_at.is_(None),
-                                                    rounds.c.closes_on >= today))).first()
+async def round_overlapping(conn: AsyncConnection, agency_id: int, today: date) -> Any:
+    """A round still taking answers that applies to this agency or to any agency above or beneath it.
+
+    A round applies to its agency and everything beneath it, and the newest open round wins
+    (`current_round`), so a second round anywhere on that line would hide the first one's answers:
+    at most one may be open on it at a time."""
+    related = [*await ancestors(conn, agency_id), *(row.id for row in await subtree(conn, agency_id))]
+    return (await conn.execute(select(rounds).where(rounds.c.agency_id.in_(related), rounds.c.closed_at.is_(None),
+                                                    rounds.c.closes_on >= today)
+                               .order_by(rounds.c.id).limit(1))).first()
 
 
 async def update_round(conn: AsyncConnection, round_id: int, **values: Any) -> None:

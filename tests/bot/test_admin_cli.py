@@ -30,6 +30,9 @@ def test_org_round_and_invite_commands_build_a_province(workdir: Path, capsys: p
     assert main(["org", "add", "--code", "AGRI", "--name", "สำนักงานเกษตรจังหวัดน่าน", "--parent", "PROV"]) == 0
     assert main(["round", "open", "--name", "รอบ 2570", "--closes", "2570-03-31", "--org", "PROV"]) == 0
     capsys.readouterr()
+    # The province's round applies to AGRI: a round of its own would take over and hide AGRI's answers.
+    assert main(["round", "open", "--name", "รอบเกษตร", "--closes", "2570-03-31", "--org", "AGRI"]) == 2
+    assert 'round 1 "รอบ 2570" of PROV is still open' in capsys.readouterr().err
     assert main(["invite", "create", "--org", "AGRI", "--role", "coordinator", "--uses", "3", "--days", "7",
                  "--categories", "7,1"]) == 0
     code = capsys.readouterr().out.strip().splitlines()[-1]

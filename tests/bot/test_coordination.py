@@ -88,11 +88,19 @@ async def test_a_coordinator_invite_from_chat_makes_a_coordinator(world: World) 
 
 async def test_rounds_open_extend_close_and_list(world: World, clock) -> None:
     assert "มีรอบ" in await world.say("C-PROV", "รอบ เปิด 30/9/2570")  # one is open already
+    before = await _state(world)
+    # The province's round applies to A1: a second one would take over and hide its answers.
+    refused = await world.say("C-A1", "รอบ เปิด 30/9/2570 รอบทดลองของเกษตร")
+    assert "ไม่ได้ค่ะ" in refused and f"รอบ #{world.rounds['PROV']} \"รอบปี 2570\"" in refused
+    assert await _state(world) == before
+    assert "ปิดรอบ" in await world.say("C-PROV", f"รอบ ปิด {world.rounds['PROV']}")
     text = await world.say("C-A1", "รอบ เปิด 30/9/2570 รอบทดลองของเกษตร")
     assert "รอบทดลองของเกษตร" in text and "30 ก.ย. 2570" in text
     async with world.db.engine.connect() as conn:
         row = (await conn.execute(select(rounds).where(rounds.c.name == "รอบทดลองของเกษตร"))).one()
     assert row.closes_on.isoformat() == "2027-09-30"
+    # …and the other way round: a province round cannot open over a round one of its agencies holds.
+    assert f"รอบ #{row.id} \"รอบทดลองของเกษตร\"" in await world.say("C-PROV", "รอบ เปิด 30/9/2570 รอบใหม่")
     assert "15 ต.ค. 2570" in await world.say("C-A1", f"รอบ เลื่อน {row.id} 15/10/2570")
     listing = await world.say("C-A1", "รอบ")
     assert f"#{row.id} รอบทดลองของเกษตร" in listing and "รอบปี 2570" in listing
@@ -133,6 +141,11 @@ async def test_authorization_matrix(world: World, command: str, who: str) -> Non
         assert after == before
         return
     audit = await _audit(world.db)
+    if who == "coordinator_in_scope" and command == "round_open":
+        # In scope, but the province's open round already applies to A2: one round at a time.
+        assert "ยังเปิดอยู่" in reply
+        assert after == before
+        return
     if who == "coordinator_out_of_scope" and command == "remind":
         # "เตือน" names no agency: it reaches the coordinator's own scope only — the other
         # province's one officer, never A1's or A2's.
