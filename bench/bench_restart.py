@@ -51,12 +51,12 @@ uvicorn.run(Starlette(routes=[Route("/healthz", healthz)]), host="127.0.0.1", po
 
 
 async def _time_to_healthy(command: list[str], port: int, env: dict[str, str], cwd: str,
-                           timeout: float = 60.0) -> tuple[float, subprocess.Popen[bytes]]:
+                           give_up: float = 60.0) -> tuple[float, subprocess.Popen[bytes]]:
     url = f"http://127.0.0.1:{port}/healthz"
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL)  # noqa: ASYNC220
     async with httpx.AsyncClient(timeout=2.0) as probe:
-        while time.perf_counter() - started < timeout:
+        while time.perf_counter() - started < give_up:
             try:
                 if (await probe.get(url)).status_code == 200:
                     return time.perf_counter() - started, process
@@ -66,7 +66,7 @@ async def _time_to_healthy(command: list[str], port: int, env: dict[str, str], c
                 raise RuntimeError(f"{command} exited with {process.returncode} before it was healthy")
             await asyncio.sleep(0.01)
     process.kill()
-    raise TimeoutError(f"{command} not healthy after {timeout:.0f} s")
+    raise TimeoutError(f"{command} not healthy after {give_up:.0f} s")
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:

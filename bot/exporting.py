@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.coordination import ExportJob
-from bot.export import export_workbook
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -35,6 +34,8 @@ class Exporter:
         task.add_done_callback(self._tasks.discard)
 
     async def build(self, job: ExportJob) -> tuple[str, bytes] | None:
+        from bot.export import export_workbook  # openpyxl loads on the first export, not at server start
+
         services = self.services
         async with self._one_at_a_time:
             return await export_workbook(services.db, services.bank, job.agency_id, job.round_id, services.clock(),
