@@ -100,12 +100,16 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from bot.edges.slow_clients import Guard, guarded_protocol
     from bot.web import create_app
 
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings, telegram_polling=args.telegram_polling)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower())
+    guard = Guard(max_connections=settings.max_connections, header_timeout=settings.header_timeout)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(),
+                http=guarded_protocol(guard), timeout_keep_alive=settings.keepalive_timeout,
+                h11_max_incomplete_event_size=16 * 1024, backlog=min(2048, settings.max_connections * 2))
     return 0
 
 

@@ -17,6 +17,12 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="PMQA_LOG_LEVEL")
     reminders_enabled: bool = Field(True, validation_alias="PMQA_REMINDERS")
     max_body_bytes: int = Field(1_000_000, ge=1_000, validation_alias="PMQA_MAX_BODY_BYTES")
+    # Slow clients (bot/edges/slow_clients.py): seconds to send a request head, and a whole body;
+    # idle keep-alive seconds; open connections at once (keep well under the process's file limit).
+    header_timeout: float = Field(10.0, gt=0, validation_alias="PMQA_HEADER_TIMEOUT")
+    body_timeout: float = Field(20.0, gt=0, validation_alias="PMQA_BODY_TIMEOUT")
+    keepalive_timeout: int = Field(5, ge=1, validation_alias="PMQA_KEEPALIVE_TIMEOUT")
+    max_connections: int = Field(500, ge=1, validation_alias="PMQA_MAX_CONNECTIONS")
     # Where people find the bot, written into the message that travels with an invite code.
     line_id: str | None = Field(None, validation_alias="PMQA_LINE_ID")
     telegram_bot: str | None = Field(None, validation_alias="PMQA_TELEGRAM_BOT")

@@ -87,7 +87,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, telegram_polling: 
             Route("/charts/{token}.png", _media),
             Route("/files/{token}/{filename}", _media),
         ],
-        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes, body_timeout=settings.body_timeout)],
         lifespan=lifespan,
     )
 

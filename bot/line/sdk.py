@@ -43,12 +43,12 @@ def load() -> None:
     import pydantic.v1
 
     original = pydantic.v1.validate_arguments
-    pydantic.v1.validate_arguments = lazy_validate_arguments  # type: ignore[assignment]
+    pydantic.v1.validate_arguments = lazy_validate_arguments
     try:
         import linebot.v3.messaging
         import linebot.v3.webhooks  # noqa: F401
     finally:
-        pydantic.v1.validate_arguments = original  # type: ignore[assignment]
+        pydantic.v1.validate_arguments = original
 
 
 load()
