@@ -96,21 +96,43 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _serve(args: argparse.Namespace) -> int:
+    """Listen first, then load: the socket is bound and listening before the app's libraries are
+    imported, so during a restart the kernel queues LINE's and Telegram's requests instead of refusing
+    them, and they are answered as soon as the app is up."""
     import logging
+
+    settings = Settings()
+    sock = _listening_socket(args.host, args.port, backlog=min(2048, settings.max_connections * 2))
 
     import uvicorn
 
     from bot.edges.slow_clients import Guard, guarded_protocol
     from bot.web import create_app
 
-    settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings, telegram_polling=args.telegram_polling)
     guard = Guard(max_connections=settings.max_connections, header_timeout=settings.header_timeout)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower(),
-                http=guarded_protocol(guard), timeout_keep_alive=settings.keepalive_timeout,
-                h11_max_incomplete_event_size=16 * 1024, backlog=min(2048, settings.max_connections * 2))
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=settings.log_level.lower(),
+                            http=guarded_protocol(guard), timeout_keep_alive=settings.keepalive_timeout,
+                            h11_max_incomplete_event_size=16 * 1024, backlog=min(2048, settings.max_connections * 2))
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+def _listening_socket(host: str, port: int, *, backlog: int) -> Any:
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise SystemExit(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    sock.listen(backlog)
+    sock.set_inheritable(True)
+    return sock
 
 
 def _line_rich_menu(args: argparse.Namespace) -> int:

@@ -80,3 +80,25 @@ def test_line_sdk_validators_still_refuse_a_wrong_argument() -> None:
             await client.close()
 
     asyncio.run(call())
+
+
+def test_serve_listens_before_it_loads_the_app(tmp_path: Path) -> None:
+    """During a restart the kernel queues requests on the bound socket instead of refusing them."""
+    probe = """
+import json, socket, sys
+import uvicorn
+seen = []
+listen = socket.socket.listen
+def recording(self, *args):
+    seen.append(sorted(m for m in ("bot.web", "linebot", "telegram", "sqlalchemy.ext.asyncio") if m in sys.modules))
+    return listen(self, *args)
+socket.socket.listen = recording
+uvicorn.Server.run = lambda self, sockets=None: seen.append(["run", len(sockets or [])])
+from bot.cli import main
+main(["serve", "--port", "0"])
+print(json.dumps(seen))
+"""
+    env = {"PMQA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+                         check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [[], ["run", 1]]
