@@ -108,11 +108,12 @@ class _Turn:
 
 def remember_shown(session: Session, replies: tuple[Reply, ...] | list[Reply]) -> Session:
     """The session remembering what a batch of replies showed: the last reply's choices that had any, as the
-    channels draw them (a batch without choices leaves nothing to type a number for; no reply changes nothing).
-    The shell calls it again when it adds replies of its own (a coordinator's answers)."""
-    if not replies or session.phase is Phase.NEW:  # a fresh (forgotten) session remembers nothing
+    channels draw them.  A batch without buttons (an invite code, a round list) leaves the numbers shown before
+    as they were: they are still the last shown.  The shell calls it again when it adds replies of its own."""
+    choices = next((r.choices for r in reversed(replies) if r.choices), None)
+    if choices is None or session.phase is Phase.NEW:  # a fresh (forgotten) session remembers nothing
         return session
-    return replace(session, shown=next((r.choices for r in reversed(replies) if r.choices), ()))
+    return replace(session, shown=choices)
 
 
 def handle(session: Session, event: Event, ctx: Context) -> Step:
