@@ -175,3 +175,13 @@ def test_what_was_shown_is_kept_in_the_session() -> None:
     assert question is not None
     chat.text("4")
     assert chat.recorded == [RecordAnswer("Q1.1B", "3")]
+
+
+def test_a_reply_without_buttons_keeps_the_numbers_shown_before() -> None:
+    chat = coordinator()
+    chat.text("สถานะ")
+    shell_answers(chat, STATUS)
+    chat.text("รอบ")
+    shell_answers(chat, Reply("รอบการประเมิน (ล่าสุดก่อน)"))  # no buttons: the status's are still the last shown
+    chat.text("2")
+    assert asks(chat) == [RemindPreview(None)]
