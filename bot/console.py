@@ -24,6 +24,7 @@ STARTER_NOTE = (
     "    เมื่อระบบขอรหัสเชิญ ให้พิมพ์: {code}\n"
 )
 CHART_NOTE = "📈 (แผนภูมิ \"{title}\" แสดงใน LINE และ Telegram)"
+WORDS_LINE = "   หรือพิมพ์: {words}"
 GOODBYE = "\n💾 บันทึกความคืบหน้าไว้แล้ว พิมพ์ pmqa-bot chat เพื่อทำต่อได้ทุกเมื่อ"
 
 
@@ -31,7 +32,10 @@ def render(replies: Iterable[Reply]) -> str:
     blocks = []
     for reply in replies:
         lines = [reply.text]
-        lines += [f"   {n}) {choice.label}" for n, choice in enumerate(reply.choices, 1)]
+        lines += [f"   {choice.number}) {choice.label}" for choice in reply.choices if choice.number is not None]
+        words = [choice.label for choice in reply.choices if choice.number is None]
+        if words:  # navigation has no number (numbers are answers): it is typed as its word
+            lines.append(WORDS_LINE.format(words=" · ".join(words)))
         if reply.chart is not None:  # a terminal shows no image: name the chart the chat apps would send
             lines.append(CHART_NOTE.format(title=reply.chart.title))
         blocks.append("\n".join(lines))

@@ -34,6 +34,7 @@ from conversations.coordinating import (
     StatusRequest,
     SummaryRequest,
 )
+from conversations.model import numbered
 from conversations.parsing import command_data, remind_data
 from criteria.model import Bank
 from storage import reminders as reminder_store
@@ -340,7 +341,8 @@ class Coordination:
             pushes=channels["line"], when=ct.REMIND_NOW if in_daytime(local) else ct.REMIND_LATER, text=sample)
         if audience.capped:
             text += "\n" + ct.REMIND_CAPPED.format(count=len(audience.capped))
-        choices = (Choice(ct.BTN_SEND_REMINDER, remind_data(draft)), Choice(t.BTN_CANCEL, command_data("cancel")))
+        choices = numbered(Choice(ct.BTN_SEND_REMINDER, remind_data(draft)),
+                           Choice(t.BTN_CANCEL, command_data("cancel")))
         return Answered((Reply(text, choices),)), agency.code
 
     async def _remind_confirm(self, conn: AsyncConnection, user: UserRow, reminder_id: int | None,
@@ -376,8 +378,8 @@ def _percent(people: list[Person] | tuple[Person, ...]) -> int:
 
 
 def _menu_choices() -> tuple[Choice, ...]:
-    return (Choice(ct.BTN_STATUS, command_data("status")), Choice(ct.BTN_REMIND, command_data("remind")),
-            Choice(ct.BTN_SUMMARY, command_data("summary")))
+    return numbered(Choice(ct.BTN_STATUS, command_data("status")), Choice(ct.BTN_REMIND, command_data("remind")),
+                    Choice(ct.BTN_SUMMARY, command_data("summary")))
 
 
 def _describe(request: CoordinatorRequest) -> dict[str, Any]:

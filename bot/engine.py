@@ -47,6 +47,8 @@ from conversations import (
 )
 from conversations.coordinating import CoordinatorRequest
 from conversations.coordinator_texts import READ_FAILED
+from conversations.machine import remember_shown
+from conversations.model import Choice
 from criteria.model import Bank
 from storage import repository as repo
 from storage.database import Database
@@ -164,12 +166,16 @@ class Engine:
                 loaded.answered.clear()
                 if user is None:  # forgotten: nothing of this person is kept
                     return Outcome(tuple(replies), facts=tuple(facts))
+            loaded.session = remember_shown(loaded.session, replies)  # the shell's answers are on screen too
             await self._save(conn, user, loaded, now)
             if any(reply.summary for reply in replies):
                 replies = await self._compare_with_agency(conn, user, loaded, replies, now)
             news = await submission_news(conn, user, now)  # coordinators only: who submitted since last time
         if loaded.reads:
-            replies += await self._answer_reads(user, loaded.reads, now)
+            read = await self._answer_reads(user, loaded.reads, now)
+            replies += read
+            if any(reply.choices for reply in read):
+                await self._remember_after_reads(user, loaded, read, now)
         if news is not None:
             replies.insert(0, Reply(news))  # on top of a reply already being sent: no push, no quota
         if loaded.wake_reminders and self.on_reminder_due is not None:
@@ -194,6 +200,17 @@ class Engine:
             log.exception("a coordinator's read failed")
             replies.append(Reply(READ_FAILED))
         return replies
+
+    async def _remember_after_reads(self, user: repo.UserRow, loaded: _Loaded, read: list[Reply],
+                                    now: datetime) -> None:
+        """A status answered after the commit shows buttons too: remember them, unless the session moved on."""
+        loaded.session = remember_shown(loaded.session, read)
+        try:
+            async with self.db.transaction() as conn:
+                await repo.save_session_state(conn, user.id, _state_of(loaded.session),
+                                              version=loaded.session.version, now=now)
+        except (OperationalError, OSError):
+            log.exception("could not remember the buttons of a coordinator's read")
 
     async def _previous(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded) -> PreviousRound | None:
         if loaded.assessment_id is None:
@@ -315,15 +332,32 @@ class Engine:
 
     async def _save(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded, now: datetime) -> None:
         session = loaded.session
-        state: dict[str, object] = {"skipped": sorted(session.skipped), "set_aside": dict(session.set_aside)}
-        if session.edit_category is not None:
-            state["edit_category"] = session.edit_category
-        if session.resume_phase is not None:
-            state["resume_phase"] = session.resume_phase.value
+        state = _state_of(session)
         submitted_at = loaded.submitted_at if session.phase is Phase.DONE else None
         row = repo.SessionRow(loaded.assessment_id, session.phase.value, session.position, state, session.version,
                               submitted_at)
         await repo.save_session(conn, user.id, row, expected_version=loaded.stored_version, now=now)
+
+
+def _state_of(session: Session) -> dict[str, object]:
+    state: dict[str, object] = {"skipped": sorted(session.skipped), "set_aside": dict(session.set_aside)}
+    if session.edit_category is not None:
+        state["edit_category"] = session.edit_category
+    if session.resume_phase is not None:
+        state["resume_phase"] = session.resume_phase.value
+    if session.shown is not None:  # what a typed number or label means next time, across restarts
+        state["shown"] = [[c.number, c.label, c.data] for c in session.shown]
+    return state
+
+
+def _shown_of(stored: object) -> tuple[Choice, ...] | None:
+    if not isinstance(stored, list):
+        return None
+    try:
+        return tuple(Choice(str(label), str(data), None if number is None else int(number))
+                     for number, label, data in stored)
+    except (TypeError, ValueError):  # not what we wrote: forget it rather than guess
+        return None
 
 
 def _session_from_row(row: repo.SessionRow) -> Session:
@@ -337,4 +371,5 @@ def _session_from_row(row: repo.SessionRow) -> Session:
         version=row.version,
         edit_category=state.get("edit_category"),
         resume_phase=Phase(resume) if resume else None,
+        shown=_shown_of(state.get("shown")),
     )

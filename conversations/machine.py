@@ -58,6 +58,7 @@ from conversations.model import (
     Tap,
     Text,
     Unsupported,
+    numbered,
 )
 from conversations.parsing import (
     AnswerTap,
@@ -66,14 +67,15 @@ from conversations.parsing import (
     EditQuestionTap,
     RemindTap,
     answer_data,
+    choice_number_of,
     command_data,
     command_of,
     edit_category_data,
     edit_question_data,
     invite_code_of,
     normalize,
-    number_of,
     parse_tap,
+    same_label,
 )
 from criteria.model import Question
 from criteria.scoring import applicable_questions, inapplicable_answers, next_question, score
@@ -101,7 +103,17 @@ class _Turn:
         self.session = replace(self.session, **changes)  # type: ignore[arg-type]
 
     def step(self) -> Step:
-        return Step(self.session, tuple(self.replies), tuple(self.facts))
+        return Step(remember_shown(self.session, self.replies), tuple(self.replies), tuple(self.facts))
+
+
+def remember_shown(session: Session, replies: tuple[Reply, ...] | list[Reply]) -> Session:
+    """The session remembering what a batch of replies showed: the last reply's choices that had any, as the
+    channels draw them.  A batch without buttons (an invite code, a round list) leaves the numbers shown before
+    as they were: they are still the last shown.  The shell calls it again when it adds replies of its own."""
+    choices = next((r.choices for r in reversed(replies) if r.choices), None)
+    if choices is None or session.phase is Phase.NEW:  # a fresh (forgotten) session remembers nothing
+        return session
+    return replace(session, shown=choices)
 
 
 def handle(session: Session, event: Event, ctx: Context) -> Step:
@@ -152,6 +164,16 @@ def _on_text(turn: _Turn, text: str) -> None:
     if turn.session.phase is Phase.NEW:
         _welcome(turn)
         return
+    shown = _shown(turn)
+    number = choice_number_of(text)
+    # What is on screen comes first: a number means the choice shown last with that number, a label typed
+    # back does what its button does.  A number nothing on screen carries is not guessed at.
+    if (data := _shown_choice_for_text(shown, text, number)) is not None:
+        _on_tap(turn, data)
+        return
+    if number is not None and any(c.number is not None for c in shown):
+        _not_understood(turn)
+        return
     if _is_coordinator_request(turn, text):
         _on_coordinator_text(turn, text)
         return
@@ -169,35 +191,50 @@ def _on_text(turn: _Turn, text: str) -> None:
     _not_understood(turn)
 
 
+def _shown(turn: _Turn) -> tuple[Choice, ...]:
+    """The choices on the person's screen: those the session remembers showing last."""
+    session = turn.session
+    if session.shown is not None:
+        return session.shown
+    # A session saved before choices were remembered: the current prompt's, as drawn last turn.
+    if session.phase is Phase.ANSWERING and session.position is None:
+        # No question was on screen, only "no round yet" with its ทำต่อ button: a number cannot
+        # answer a question the person has not seen, even if the round opened since.
+        return _resume_choices()
+    on_screen = replace(session, version=session.version - 1)
+    return tuple(c for r in current_prompt(on_screen, turn.ctx) for c in r.choices)
+
+
+def _shown_choice_for_text(shown: tuple[Choice, ...], text: str, number: int | None) -> str | None:
+    if number is not None:
+        return next((c.data for c in shown if c.number == number), None)
+    return next((c.data for c in shown if same_label(text, c.label)), None)
+
+
+_YES_DATA = frozenset({command_data("accept"), command_data("forget_yes"), command_data("submit")})
+_NO_DATA = frozenset({command_data("decline"), command_data("cancel")})
+
+
 def _choice_for_text(turn: _Turn, text: str) -> str | None:
-    """A typed number or label picks the matching button of the current prompt."""
-    on_screen = replace(turn.session, version=turn.session.version - 1)  # as drawn last turn
-    choices = [c for r in current_prompt(on_screen, turn.ctx) for c in r.choices]
-    if turn.session.phase is Phase.ANSWERING and turn.session.position is None:
-        # No question was on screen, only "no round yet" with its ทำต่อ button: a number
-        # cannot answer a question the person has not seen, even if the round opened since.
-        choices = [Choice(t.BTN_RESUME, command_data("resume"))]
-    number = number_of(text)
-    if number is not None and 1 <= number <= len(choices):
-        return choices[number - 1].data
+    """Words that pick a choice on screen without being its label: ใช่ / ไม่, a consent word, an option's text."""
     typed = normalize(text)
-    for choice in choices:
-        if normalize(choice.label) == typed:
-            return choice.data
+    shown = _shown(turn)
     if turn.session.phase is Phase.CONSENT and typed in CONSENT_WORDS:
         return command_data(CONSENT_WORDS[typed])
-    if typed in YES_WORDS or typed in NO_WORDS:  # "ใช่" / "ไม่" to a yes-or-no question
-        wanted = {Phase.CONSENT: ("accept", "decline"), Phase.CONFIRM_FORGET: ("forget_yes", "cancel"),
+    if typed in YES_WORDS or typed in NO_WORDS:  # "ใช่" / "ไม่" to the yes-or-no question on screen
+        wanted = (lambda d: d in _YES_DATA or d.startswith("r:")) if typed in YES_WORDS else _NO_DATA.__contains__
+        found = next((c.data for c in shown if wanted(c.data)), None)
+        if found is not None or turn.session.shown is not None:
+            return found
+        legacy = {Phase.CONSENT: ("accept", "decline"), Phase.CONFIRM_FORGET: ("forget_yes", "cancel"),
                   Phase.COORDINATING: ("yes", "cancel")}
-        if pair := wanted.get(turn.session.phase):
+        if pair := legacy.get(turn.session.phase):
             return command_data(pair[0] if typed in YES_WORDS else pair[1])
     question = _question_on_screen(turn)
-    if question is not None:  # result answers may be typed as their points, e.g. "300" or "๓๐๐"
-        if typed.isdecimal():
-            typed = str(int(typed))
+    if question is not None:  # an answer typed as its option's full wording (not its code or points)
         for option in turn.ctx.bank.scale_for(question).options:
-            if typed in (option.code.casefold(), normalize(option.text)):
-                return answer_data(question.id, option.code, on_screen.version)
+            if same_label(text, option.text):
+                return answer_data(question.id, option.code, turn.session.version - 1)
     return None
 
 
@@ -238,7 +275,7 @@ def _prompt(turn: _Turn) -> None:
         case Phase.ANSWERING:
             question = _question_on_screen(turn)
             if ctx.round is None:
-                turn.say(t.NO_ROUND, (Choice(t.BTN_RESUME, command_data("resume")),))
+                turn.say(t.NO_ROUND, _resume_choices())
             elif question is None:
                 _advance(turn, after=None)
             else:
@@ -265,11 +302,15 @@ def _welcome(turn: _Turn) -> None:
 
 
 def _consent_choices() -> tuple[Choice, ...]:
-    return (Choice(t.BTN_ACCEPT, command_data("accept")), Choice(t.BTN_DECLINE, command_data("decline")))
+    return numbered(Choice(t.BTN_ACCEPT, command_data("accept")), Choice(t.BTN_DECLINE, command_data("decline")))
+
+
+def _resume_choices() -> tuple[Choice, ...]:
+    return numbered(Choice(t.BTN_RESUME, command_data("resume")))
 
 
 def _done_choices() -> tuple[Choice, ...]:
-    return (
+    return numbered(
         Choice(t.BTN_SUMMARY, command_data("summary")),
         Choice(t.BTN_EDIT, command_data("edit")),
         Choice(t.BTN_PROGRESS, command_data("progress")),
@@ -277,14 +318,15 @@ def _done_choices() -> tuple[Choice, ...]:
 
 
 def _forget_choices() -> tuple[Choice, ...]:
-    return (Choice(t.BTN_FORGET_YES, command_data("forget_yes")), Choice(t.BTN_CANCEL, command_data("cancel")))
+    return numbered(Choice(t.BTN_FORGET_YES, command_data("forget_yes")), Choice(t.BTN_CANCEL, command_data("cancel")))
 
 
 def _not_understood(turn: _Turn) -> None:
     question = _question_on_screen(turn)
+    shown = _shown(turn)
     if question is not None:
-        count = len(turn.ctx.bank.scale_for(question).options)
-        turn.say(t.NOT_UNDERSTOOD.format(count=count))
+        shown = render.answer_choices(turn.session, turn.ctx.bank, question)
+        turn.say(_hint(shown))
     elif turn.session.phase is Phase.CONSENT:
         turn.say(t.NEED_CONSENT)
         turn.say(t.PDPA_NOTICE, _consent_choices())
@@ -292,10 +334,25 @@ def _not_understood(turn: _Turn) -> None:
     elif turn.session.phase is Phase.JOIN:
         turn.say(t.ASK_INVITE)
         return
+    elif _coordinating(turn) and shown:
+        turn.say(_hint(shown), shown)  # the same buttons again (a reminder's preview is not lost)
+        return
     else:
-        turn.say(t.NOT_UNDERSTOOD.format(count=max(1, len([c for r in current_prompt(turn.session, turn.ctx)
-                                                           for c in r.choices]))))
+        turn.say(_hint(shown or tuple(c for r in current_prompt(turn.session, turn.ctx) for c in r.choices)))
     _prompt(turn)
+
+
+def _hint(choices: tuple[Choice, ...]) -> str:
+    """What can be typed here: the numbers on screen, and the words of the choices without one."""
+    numbers = sorted(c.number for c in choices if c.number is not None)
+    if not numbers:
+        text = t.NOT_UNDERSTOOD_NO_NUMBERS
+    elif numbers == list(range(numbers[0], numbers[-1] + 1)):
+        text = t.NOT_UNDERSTOOD.format(numbers=f"{numbers[0]}–{numbers[-1]}" if len(numbers) > 1 else numbers[0])
+    else:
+        text = t.NOT_UNDERSTOOD.format(numbers=", ".join(map(str, numbers)))
+    words = [c.label for c in choices if c.number is None]
+    return text + ("\n" + t.NOT_UNDERSTOOD_WORDS.format(words=" · ".join(words)) if words else "")
 
 
 # Joining and the flow of questions ---------------------------------------------------------
@@ -305,7 +362,7 @@ def _begin_assessment(turn: _Turn) -> None:
     ctx = turn.ctx
     turn.move(phase=Phase.ANSWERING, position=None)
     if ctx.round is None:
-        turn.say(t.NO_ROUND, (Choice(t.BTN_RESUME, command_data("resume")),))
+        turn.say(t.NO_ROUND, _resume_choices())
         return
     turn.say(t.ROUND_LINE.format(round=ctx.round.name, closes=t.thai_date(ctx.round.closes_on)) + "\n"
              + t.FIRST_QUESTION_HINT)
@@ -324,7 +381,7 @@ def _advance(turn: _Turn, *, after: str | None) -> None:
     ctx, session = turn.ctx, turn.session
     if ctx.round is None:
         turn.move(phase=Phase.ANSWERING, position=None)
-        turn.say(t.NO_ROUND, (Choice(t.BTN_RESUME, command_data("resume")),))
+        turn.say(t.NO_ROUND, _resume_choices())
         return
     question = next_question(
         ctx.bank, session.answers, after=after, skipped=session.skipped, categories=render.assigned_categories(ctx)
@@ -339,12 +396,13 @@ def _advance(turn: _Turn, *, after: str | None) -> None:
 
 def _review(turn: _Turn) -> None:
     skipped = len(turn.session.skipped)
-    choices = [Choice(t.BTN_SUBMIT, command_data("submit")), Choice(t.BTN_EDIT, command_data("edit"))]
+    # The same numbers every time: ตอบข้อที่ข้ามไว้, when there is something skipped, comes last.
+    choices = [Choice(t.BTN_SUBMIT, command_data("submit")), Choice(t.BTN_EDIT, command_data("edit")),
+               Choice(t.BTN_SUMMARY, command_data("summary"))]
     if skipped:
-        choices.insert(0, Choice(t.BTN_ANSWER_SKIPPED, command_data("answer_skipped")))
-    choices.append(Choice(t.BTN_SUMMARY, command_data("summary")))
+        choices.append(Choice(t.BTN_ANSWER_SKIPPED, command_data("answer_skipped")))
     text = t.REVIEW_SKIPPED.format(count=skipped) if skipped else t.REVIEW_ALL
-    turn.say(text + "\n\n" + render.progress_text(turn.session, turn.ctx), tuple(choices))
+    turn.say(text + "\n\n" + render.progress_text(turn.session, turn.ctx), numbered(*choices))
 
 
 def _on_answer_tap(turn: _Turn, tap: AnswerTap) -> None:
@@ -524,7 +582,8 @@ def _edit_menu(turn: _Turn) -> None:
                if any(bank.item_of(q).category_number == n for q in turn.session.answers)]
     lines = [t.EDIT_PICK_CATEGORY] + [t.EDIT_CATEGORY_LINE.format(number=n, category=bank.category(n).short_name)
                                       for n in numbers]
-    choices = tuple(Choice(t.BTN_CATEGORY.format(number=n), edit_category_data(n)) for n in numbers)
+    # A category is typed as its own number ("3" is หมวด 3 whichever categories have answers).
+    choices = tuple(Choice(t.BTN_CATEGORY.format(number=n), edit_category_data(n), number=n) for n in numbers)
     turn.say("\n".join(lines), (*choices, Choice(t.BTN_CANCEL, command_data("cancel"))))
 
 
@@ -547,7 +606,7 @@ def _edit_category(turn: _Turn, number: int) -> None:
         level = t.LEVEL_WORD[question.level]
         answer = render.option_label(bank, question, session.answers[question.id])
         lines.append(t.EDIT_LINE.format(n=n, item_id=item_id, level=level, answer=answer))
-        choices.append(Choice(f"{item_id} {level}", edit_question_data(question.id)))
+        choices.append(Choice(f"{item_id} {level}", edit_question_data(question.id), number=n))
     turn.say("\n".join(lines), (*choices, Choice(t.BTN_CANCEL, command_data("cancel"))))
 
 
@@ -617,7 +676,7 @@ def _btn_decline(turn: _Turn) -> None:
     if turn.session.phase is not Phase.CONSENT:
         _prompt(turn)
         return
-    turn.say(t.DECLINED, (Choice(t.BTN_ACCEPT, command_data("accept")),))
+    turn.say(t.DECLINED, numbered(Choice(t.BTN_ACCEPT, command_data("accept"))))
 
 
 def _btn_submit(turn: _Turn) -> None:
@@ -724,7 +783,7 @@ def _on_coordinator_tap(turn: _Turn, intent: CommandTap | RemindTap) -> None:
 
 
 def _coordinator_choices() -> tuple[Choice, ...]:
-    return (
+    return numbered(
         Choice(ct.BTN_STATUS, command_data("status")),
         Choice(ct.BTN_SUMMARY, command_data("summary")),
         Choice(ct.BTN_REMIND, command_data("remind")),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from conversations.coordinating import CoordinatorRequest
@@ -65,6 +65,12 @@ Event = Start | Text | Tap | Unsupported | Joined | JoinRefused
 class Choice:
     label: str  # ≤ 20 characters (LINE)
     data: str  # short ASCII (≤ 64 bytes for Telegram)
+    number: int | None = None  # what to type for it; None: typed by its label only (navigation words)
+
+
+def numbered(*choices: Choice, start: int = 1) -> tuple[Choice, ...]:
+    """Number choices 1..N in order (what a person may type for each)."""
+    return tuple(replace(c, number=n) for n, c in enumerate(choices, start))
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +198,9 @@ class Session:
     version: int = 0
     edit_category: int | None = None  # EDIT_QUESTION: the category being edited
     resume_phase: Phase | None = None  # where a detour (edit, forget) returns to
+    # The choices shown last (of the last reply that had any), which typed numbers and labels mean;
+    # None: not recorded yet (a session saved before this existed): the current prompt's are used.
+    shown: tuple[Choice, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ COMMAND_WORDS: dict[str, tuple[str, ...]] = {
 }
 _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"^(?:ข้อ\s*)?(\d{1,4})\s*[.)]?$")
+_CHOICE_NUMBER = re.compile(r"^(\d{1,4})\s*[.)]?$")  # "3", "๓", "３", "3.", "3)"; not "ข้อ 3" (a question)
 _BOT_SUFFIX = re.compile(r"^(/\w+)@\w+")  # Telegram: /start@pmqa_bot
 
 
@@ -44,6 +45,17 @@ def number_of(text: str) -> int | None:
     """ "3", "๓", "３", "3.", "ข้อ 3" → 3 (Thai and full-width digits included)."""
     match = _NUMBER.match(normalize(text))
     return int(match.group(1)) if match else None
+
+
+def choice_number_of(text: str) -> int | None:
+    """The number of a choice on screen as typed: digits alone (Arabic, Thai, full-width), maybe "3." or "3)"."""
+    match = _CHOICE_NUMBER.match(normalize(text))
+    return int(match.group(1)) if match else None
+
+
+def same_label(typed: str, label: str) -> bool:
+    """A label typed back: any case, spacing or NFKC form ("มีระบบยังไม่ทั่วถึง" is "มีระบบ ยังไม่ทั่วถึง")."""
+    return normalize(typed).replace(" ", "") == normalize(label).replace(" ", "")
 
 
 def invite_code_of(text: str) -> str:

@@ -48,9 +48,17 @@ def question_reply(session: Session, ctx: Context, question: Question) -> Reply:
     return Reply("\n".join(lines), answer_choices(session, bank, question), question_id=question.id)
 
 
+def choice_caption(choice: Choice) -> str:
+    """A button as every channel shows it: its number first when it has one ("3 มีระบบ ยังไม่ทั่วถึง")."""
+    return choice.label if choice.number is None else f"{choice.number} {choice.label}"
+
+
 def answer_choices(session: Session, bank: Bank, question: Question) -> tuple[Choice, ...]:
+    # The answers are 1..N; moving around is by word, so a number never means "back" on one question and an
+    # answer on the next.
     options = tuple(
-        Choice(o.label, answer_data(question.id, o.code, session.version)) for o in bank.scale_for(question).options
+        Choice(o.label, answer_data(question.id, o.code, session.version), number=n)
+        for n, o in enumerate(bank.scale_for(question).options, 1)
     )
     return (
         *options,

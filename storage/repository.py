@@ -389,6 +389,16 @@ async def save_session(conn: AsyncConnection, user_id: int, row: SessionRow, *, 
         raise StaleSession(f"session of user {user_id} is no longer at version {expected_version}")
 
 
+async def save_session_state(conn: AsyncConnection, user_id: int, state: dict[str, Any], *, version: int,
+                             now: datetime) -> bool:
+    """Replace the session's state if it is still at `version` (False when another event moved it on)."""
+    result = await conn.execute(update(conversation_sessions)
+                                .where(conversation_sessions.c.user_id == user_id,
+                                       conversation_sessions.c.version == version)
+                                .values(state=state, updated_at=now))
+    return bool(result.rowcount == 1)
+
+
 # Invites -----------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ chart image follows when a public https link for it exists.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from linebot.v3.messaging import (
 )
 
 from conversations import Choice, Reply, SummaryCard
+from conversations.render import choice_caption
 
 MAX_MESSAGES = 5
 MAX_TEXT = 5000
@@ -93,10 +95,22 @@ def _fit(messages: list[Message]) -> list[Message]:
 
 def quick_reply(choices: Sequence[Choice]) -> QuickReply:
     items = [
-        QuickReplyItem(action=PostbackAction(label=c.label[:MAX_LABEL], data=c.data, display_text=c.label))
+        QuickReplyItem(action=PostbackAction(label=_caption(c), data=c.data, display_text=c.label))
         for c in choices[:MAX_QUICK_REPLY]
     ]
     return QuickReply(items=items)
+
+
+def _caption(choice: Choice) -> str:
+    """The number and the label, as in Telegram and the console; a label too long for both keeps its number
+    and loses its end (never a lone Thai vowel or tone mark)."""
+    caption = choice_caption(choice)
+    if len(caption) <= MAX_LABEL:
+        return caption
+    cut = caption[:MAX_LABEL - 1]
+    while cut and unicodedata.category(caption[len(cut)]) == "Mn":  # the next mark belongs to cut's last letter
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
 
 
 def summary_flex(card: SummaryCard) -> FlexMessage:

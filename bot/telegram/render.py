@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from conversations import Choice, Reply
 from conversations.model import Chart
+from conversations.render import choice_caption
 
 MAX_TEXT = 4096
 PER_ROW = 2
@@ -65,4 +66,4 @@ def keyboard(choices: Sequence[Choice]) -> InlineKeyboardMarkup:
 
 
 def _button(choice: Choice) -> InlineKeyboardButton:
-    return InlineKeyboardButton(choice.label, callback_data=choice.data)
+    return InlineKeyboardButton(choice_caption(choice), callback_data=choice.data)

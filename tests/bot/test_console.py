@@ -62,7 +62,7 @@ def test_a_killed_process_loses_no_acknowledged_answer(tmp_path: Path) -> None:
             proc.stdin.flush()
             deadline = time.monotonic() + 30
             seen = ""
-            while f"> {answer}" not in seen or "8) คำอธิบาย" not in seen.split(f"> {answer}")[-1]:
+            while f"> {answer}" not in seen or "ข้าม · คำอธิบาย" not in seen.split(f"> {answer}")[-1]:
                 line = proc.stdout.readline()
                 assert line and time.monotonic() < deadline, "the bot stopped answering"
                 seen += line
@@ -80,3 +80,21 @@ def test_a_killed_process_loses_no_acknowledged_answer(tmp_path: Path) -> None:
         "Q1.1B": "1", "Q1.2B": "2", "Q1.3B": "0", "Q1.4B": "1"}
     resumed = _chat(tmp_path, [])
     assert "ยินดีต้อนรับกลับ" in resumed and ("ข้อ 2.1" in resumed or "ข้อ 2.2" in resumed)
+
+
+def test_the_console_numbers_answers_as_the_chat_apps_do_and_lists_navigation_as_words() -> None:
+    from bot.console import render
+    from bot.line.messages import quick_reply
+    from bot.telegram.render import keyboard
+    from conversations import Choice, Reply
+    from conversations.model import numbered
+
+    choices = (*numbered(Choice("ยังไม่มี", "a:Q1.1B:0:1"), Choice("ไม่แน่ใจ", "a:Q1.1B:u:1")),
+               Choice("ย้อนกลับ", "c:back"), Choice("ข้าม", "c:skip"))
+    shown = render([Reply("คำถาม", choices)])
+    assert "   1) ยังไม่มี\n   2) ไม่แน่ใจ\n" in shown and "3)" not in shown
+    assert "ย้อนกลับ · ข้าม" in shown
+    telegram = [b.text for row in keyboard(choices).inline_keyboard for b in row]
+    assert telegram == ["1 ยังไม่มี", "2 ไม่แน่ใจ", "ย้อนกลับ", "ข้าม"]
+    line = [item.action.label for item in quick_reply(choices).items]
+    assert line == telegram

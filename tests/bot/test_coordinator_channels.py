@@ -110,7 +110,7 @@ async def test_telegram_reminder_confirmed_in_chat_reaches_the_officer(
     preview = fake.messages(COORDINATOR_CHAT)[-1]
     assert "ส่งถึง 1 คน" in preview["text"] and "LINE 0 · Telegram 1" in preview["text"]
     send = preview["reply_markup"]["inline_keyboard"][0][0]
-    assert send["text"] == "ส่งคำเตือน"
+    assert send["text"] == "1 ส่งคำเตือน"
     await _tg(fake, http, callback_update(COORDINATOR_CHAT, send["callback_data"], preview["message_id"],
                                           message_text=preview["text"], reply_markup=preview["reply_markup"]))
     await fake.wait_until(lambda: len(fake.sent_texts(OFFICER_CHAT)) > before, timeout=15)

@@ -46,10 +46,10 @@ async def _joined(edges: Edges) -> str:
         return [i["action"] for i in fake.sent_to(USER)[-1].get("quickReply", {}).get("items", [])]
 
     await edges.line(line_body(follow_event(USER, fake.issue_reply_token(USER))))
-    consent = next(a["data"] for a in actions() if a["label"] == t.BTN_ACCEPT)
+    consent = next(a["data"] for a in actions() if a["displayText"] == t.BTN_ACCEPT)
     await edges.line(line_body(postback_event(USER, consent, fake.issue_reply_token(USER))))
     await edges.line(line_body(text_event(USER, code, fake.issue_reply_token(USER))))
-    return str(next(a["data"] for a in actions() if a["label"] == "ยังไม่มี"))
+    return str(next(a["data"] for a in actions() if a["displayText"] == "ยังไม่มี"))
 
 
 def _tap(data: str) -> dict[str, Any]:

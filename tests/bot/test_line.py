@@ -76,7 +76,7 @@ def quick_replies(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def tap_data(messages: list[dict[str, Any]], label: str) -> str:
-    return next(a["data"] for a in quick_replies(messages) if a["label"] == label)
+    return next(a["data"] for a in quick_replies(messages) if a["displayText"] == label)  # the label shows its number
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ async def test_a_whole_assessment_from_follow_to_summary_costs_no_push(line: Lin
     assert response.status_code == 200
     welcome = line.fake.sent_to(USER)
     assert "คุณสมหญิง ใจดี" in welcome[0]["text"], "the display name comes from the profile API"
-    assert [a["label"] for a in quick_replies(welcome)] == ["ยินยอม", "ไม่ยินยอม"]
+    assert [a["label"] for a in quick_replies(welcome)] == ["1 ยินยอม", "2 ไม่ยินยอม"]
 
     asked = await line.tap(tap_data(welcome, "ยินยอม"))
     assert "รหัสเชิญ" in asked[0]["text"]
@@ -131,7 +131,7 @@ async def test_a_whole_assessment_from_follow_to_summary_costs_no_push(line: Lin
     answered = 0
     while "ตอบครบทุกข้อแล้ว" not in messages[-1]["text"]:
         actions = quick_replies(messages)
-        assert actions[0]["label"] in ("ยังไม่มี", "ยังไม่มีตัวชี้วัด") and len(actions) <= 13
+        assert actions[0]["label"] in ("1 ยังไม่มี", "1 ยังไม่มีตัวชี้วัด") and len(actions) <= 13
         messages = await line.tap(actions[0]["data"])  # the lowest answer
         answered += 1
     assert answered == 30

@@ -67,7 +67,7 @@ class Telegram:
 
     async def tap(self, label: str | None = None, *, index: int | None = None, chat: int = CHAT) -> int:
         message_id, buttons = self.last_keyboard(chat)
-        button = buttons[index] if index is not None else next(b for b in buttons if b["text"] == label)
+        button = buttons[index] if index is not None else next(b for b in buttons if b["text"].split(" ", 1)[-1] == label)
         message = self.fake.message(chat, message_id)
         await self.send(callback_update(chat, button["callback_data"], message_id, message_text=message["text"],
                                         reply_markup=message["reply_markup"]))
@@ -170,7 +170,7 @@ async def test_an_old_keyboard_edits_its_own_question(webhook: Telegram) -> None
     await _joined(webhook)
     first_id, buttons = webhook.last_keyboard()
     first = webhook.fake.message(CHAT, first_id)
-    full = next(b for b in buttons if b["text"] == "ครบทั่วทั้งองค์การ")
+    full = next(b for b in buttons if b["text"] == "4 ครบทั่วทั้งองค์การ")
     await webhook.tap(index=0)  # Q1.1B = ยังไม่มี → Q1.2B on screen
     await webhook.send(callback_update(CHAT, full["callback_data"], first_id, message_text=first["text"]))
     assert any("บันทึกการแก้ไขข้อ 1.1" in text for text in webhook.fake.sent_texts(CHAT))

@@ -216,7 +216,7 @@ def test_skipped_questions_are_listed_in_review_and_answer_skipped_returns_to_th
     assert t.REVIEW_SKIPPED.format(count=2) in chat.said
     assert "ข้ามไว้ 2 ข้อ" in chat.said
     assert "ตอบแล้ว 28 จาก 30" in chat.said
-    assert chat.labels[0] == t.BTN_ANSWER_SKIPPED
+    assert chat.labels[-1] == t.BTN_ANSWER_SKIPPED  # last: the other numbers stay the same
     chat.press(t.BTN_ANSWER_SKIPPED)
     assert chat.phase is Phase.ANSWERING
     assert chat.asked == "Q1.1B"

@@ -40,8 +40,6 @@ def test_requests_leave_as_facts_by_word_button_or_number() -> None:
     assert asks(chat) == [RemindPreview(None)]
     chat.send(Tap("r:42"))
     assert asks(chat) == [RemindConfirm(42)]
-    chat.text("ยืนยัน")
-    assert asks(chat) == [RemindConfirm(None)]
     chat.text("ความคืบหน้า")
     assert asks(chat) == [StatusRequest(None)]
     assert chat.phase is Phase.COORDINATING

@@ -238,7 +238,7 @@ def test_editing_after_done_returns_to_review_and_needs_a_new_submit() -> None:
     chat.press("หมวด 7")
     chat.press("7.1 ผลลัพธ์")
     assert chat.asked == "Q7.1R"
-    chat.text("300")  # result answers may be typed as points
+    chat.text("3")  # the third answer: บรรลุเป้าหมาย (300 points)
     assert chat.recorded == [RecordAnswer("Q7.1R", "300")]
     assert chat.phase is Phase.REVIEW
     assert "ส่งคำตอบ" in chat.said

@@ -10,6 +10,12 @@ from conversations import texts as t
 from tests.conversations.conftest import BANK, Chat, joined, lowest, make_ctx
 
 
+def hint(numbers: str) -> str:
+    """The hint on a question: its answer numbers, and the navigation words (which have no number)."""
+    words = t.NOT_UNDERSTOOD_WORDS.format(words=" · ".join((t.BTN_BACK, t.BTN_SKIP, t.BTN_EXPLAIN)))
+    return t.NOT_UNDERSTOOD.format(numbers=numbers) + "\n" + words
+
+
 def at_result_question() -> Chat:
     chat = joined(make_ctx(categories=(7,)))
     assert chat.asked == "Q7.1R"
@@ -17,7 +23,7 @@ def at_result_question() -> Chat:
 
 
 @pytest.mark.parametrize("typed", [
-    "3", "๓", "３", " 3 ", "3.", "3)", "ข้อ 3", "ข้อ3", "ข้อ ๓", "\u00a03\u3000",
+    "3", "๓", "３", " 3 ", "3.", "3)", "\u00a03\u3000", "มีระบบยังไม่ทั่วถึง", "มีระบบ ยังไม่ทั่วถึง ",
     "มีระบบ ยังไม่ทั่วถึง", "  มีระบบ   ยังไม่ทั่วถึง ", "มีระบบ\u3000ยังไม่ทั่วถึง", "มีระบบ\tยังไม่ทั่วถึง",
     "ทำเป็นระบบแล้ว แต่ยังไม่ครอบคลุมทุกหน่วยงาน",  # the option's full text
 ])
@@ -38,7 +44,6 @@ def test_every_option_of_the_deploy_scale_by_number_and_label(typed: str, code: 
 
 @pytest.mark.parametrize(("typed", "code"), [
     ("1", "0"), ("3", "300"), ("๕", "500"), ("６", "u"),
-    ("300", "300"), ("150", "150"), ("５００", "500"),
     ("ดีกว่าหน่วยงานอื่น", "500"), ("ดีขึ้นต่อเนื่อง 3 ปี", "400"), ("  ดีขึ้นต่อเนื่อง  3  ปี", "400"),
 ])
 def test_result_answers_by_number_label_or_points(typed: str, code: str) -> None:
@@ -48,11 +53,14 @@ def test_result_answers_by_number_label_or_points(typed: str, code: str) -> None
     assert chat.asked == "Q7.2R"
 
 
-def test_result_points_typed_in_thai_digits() -> None:
-    """parsing.py: "Thai digits (๑๒๓) are digits" - points too."""
+@pytest.mark.parametrize("typed", ["0", "300", "๓๐๐", "150", "５００", "ข้อ 2", "ข้อ2", "u", "U", "7", "8", "9"])
+def test_points_codes_and_question_numbers_are_not_answers(typed: str) -> None:
+    """Issue 11: "0", "300", "ข้อ 2", "u" are refused with a hint of what can be typed; 7–9 are not navigation."""
     chat = at_result_question()
-    chat.text("๓๐๐")
-    assert chat.recorded == [RecordAnswer("Q7.1R", "300")]
+    chat.text(typed)
+    assert chat.facts == ()
+    assert chat.replies[0].text == hint("1–6")
+    assert chat.asked == "Q7.1R"
 
 
 @pytest.mark.parametrize("typed", [
@@ -63,7 +71,7 @@ def test_anything_else_gets_a_polite_hint_and_the_same_question(typed: str, chat
     chat.answer("0")
     before = chat.session
     chat.text(typed)
-    assert chat.replies[0].text == t.NOT_UNDERSTOOD.format(count=5)
+    assert chat.replies[0].text == hint("1–5")
     assert chat.asked == "Q1.2B"
     assert chat.facts == ()
     assert chat.session.answers == before.answers
@@ -74,14 +82,14 @@ def test_anything_else_gets_a_polite_hint_and_the_same_question(typed: str, chat
 def test_the_hint_counts_the_options_of_the_scale_on_screen() -> None:
     chat = at_result_question()
     chat.text("เยี่ยมมาก")
-    assert chat.replies[0].text == t.NOT_UNDERSTOOD.format(count=6)
+    assert chat.replies[0].text == hint("1–6")
     assert chat.asked == "Q7.1R"
 
 
 def test_the_hint_is_short_and_polite(chat: Chat) -> None:
     chat.text("???!")
     hint = chat.replies[0].text
-    assert len(hint) <= 80
+    assert len(hint.splitlines()) <= 2 and all(len(line) <= 80 for line in hint.splitlines())
     assert "ขออภัย" in hint
     assert "ค่ะ" in hint
 
@@ -96,9 +104,13 @@ def test_typed_answers_use_the_buttons_of_the_question_on_screen(typed: str, cha
     assert chat.session.answers["Q1.1B"] == "3"
 
 
-def test_typed_codes_match_case_insensitively(chat: Chat) -> None:
-    chat.text("U")
-    assert chat.recorded == [RecordAnswer("Q1.1B", "u")]
+@pytest.mark.parametrize("typed", ["0", "u", "U", "ข้อ 2", "6", "7", "8"])
+def test_codes_question_numbers_and_navigation_numbers_are_not_answers(typed: str, chat: Chat) -> None:
+    """A process question: answers are 1–5; 0, the codes, "ข้อ 2" and 6–8 (once ย้อนกลับ/ข้าม/คำอธิบาย) are not."""
+    chat.text(typed)
+    assert chat.facts == ()
+    assert chat.replies[0].text == hint("1–5")
+    assert chat.asked == "Q1.1B"
 
 
 def test_typing_in_review_picks_its_buttons_by_number() -> None:
@@ -115,7 +127,7 @@ def test_a_confused_person_in_review_gets_the_hint_and_the_review_again() -> Non
     chat = joined()
     chat.answer_until(lowest)
     chat.text("เสร็จหรือยัง")
-    assert chat.replies[0].text == t.NOT_UNDERSTOOD.format(count=3)
+    assert chat.replies[0].text == t.NOT_UNDERSTOOD.format(numbers="1–3")
     assert chat.labels == ["ส่งคำตอบ", "แก้ไขคำตอบ", "ดูสรุปผล"]
 
 

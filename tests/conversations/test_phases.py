@@ -106,8 +106,12 @@ def test_declining_by_typing_the_label_or_number_two() -> None:
     chat.start()
     chat.text("ไม่ยอมรับ")
     assert chat.said == t.DECLINED
+    chat.start()
     chat.text("๒")
     assert chat.said == t.DECLINED
+    assert chat.phase is Phase.CONSENT
+    chat.text("๒")  # the decline message shows one button, ยินยอม: 2 means nothing there
+    assert t.NEED_CONSENT in chat.said and chat.facts == ()
     assert chat.phase is Phase.CONSENT
 
 
@@ -266,7 +270,7 @@ def test_a_sticker_while_answering_gets_a_hint_and_the_same_question(chat: Chat)
     assert chat.replies[0].text == t.UNSUPPORTED
     assert chat.asked == asked
     assert chat.facts == ()
-    assert chat.session == replace(before, version=before.version + 1)
+    assert chat.session == replace(before, version=before.version + 1, shown=chat.session.shown)
 
 
 @pytest.mark.parametrize("where", ["consent", "join", "review", "done"])

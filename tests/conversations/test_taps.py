@@ -186,7 +186,8 @@ def test_forged_data_gets_forged_and_the_current_question(data: str, chat: Chat)
     assert chat.replies[0].text == t.FORGED
     assert chat.asked == "Q1.2B"
     assert chat.facts == ()
-    assert chat.session == replace(before, version=before.version + 1)
+    assert chat.session == replace(before, version=before.version + 1, shown=chat.session.shown)
+    assert [c.label for c in chat.session.shown or ()] == [c.label for c in before.shown or ()]
 
 
 @pytest.mark.parametrize("data", ["a:Q1.1B:3:๑", "a:Q1.1B:3:١", "a:Q1.1B:3:𝟏", "a:Q1.1B:3:1\n"])
