@@ -43,11 +43,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_runtime_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from bot import admin_cli, export_cli
+    from bot.dashboard import cli as dashboard_cli
     from bot.edges import cli as edges_cli
 
     admin_cli.register(commands)
     export_cli.register(commands)
     edges_cli.register(commands)
+    dashboard_cli.register(commands)
 
 
 def _criteria_check(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from conversations import coordinator_texts as ct
 from conversations import texts as t
 from conversations.coordinating import (
     CoordinatorRequest,
+    DashboardRequest,
     ExportRequest,
     InviteList,
     InviteRequest,
@@ -132,6 +133,12 @@ class Coordination:
                 agency = await self._target(conn, user, code)
                 reply = Reply(ct.EXPORT_STARTED.format(agency=agency.name))
                 return Answered((reply,), export=ExportJob(agency.id, agency.code, None)), agency.code
+            case DashboardRequest():
+                from bot.dashboard.signin import LOCAL_SERVER, link_reply
+
+                own = await repo.agency_by_id(conn, user.agency_id)
+                text = await link_reply(conn, user.id, now, self.addresses.dashboard or LOCAL_SERVER)
+                return Answered((Reply(text),)), own.code
         raise AssertionError(f"unhandled request {request!r}")
 
     # Scope -------------------------------------------------------------------------------------

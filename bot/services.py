@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.dashboard.signin import dashboard_base
 from bot.engine import Clock, Engine, utc_now
 from bot.invites import BotAddresses
 from bot.settings import Settings
@@ -33,7 +34,8 @@ async def services(settings: Settings, *, clock: Clock = utc_now, migrate: bool 
             await upgrade(db)
         bank = default_bank()
         engine = Engine(db, bank, clock=clock, timezone=settings.timezone,
-                        bot_addresses=BotAddresses(settings.line_id, settings.telegram_bot))
+                        bot_addresses=BotAddresses(settings.line_id, settings.telegram_bot,
+                                                   dashboard_base(settings)))
         yield Services(settings, db, bank, engine, clock)
     finally:
         await db.dispose()

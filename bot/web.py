@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.dashboard.app import routes as dashboard_routes
 from bot.edges.body_limit import BodyLimit
 from bot.engine import Clock, utc_now
 from bot.exporting import Exporter
@@ -86,6 +87,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now, telegram_polling: 
             Route("/webhooks/telegram", _webhook("telegram", "Telegram"), methods=["POST"]),
             Route("/charts/{token}.png", _media),
             Route("/files/{token}/{filename}", _media),
+            *dashboard_routes(),
         ],
         middleware=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes, body_timeout=settings.body_timeout)],
         lifespan=lifespan,
@@ -114,6 +116,7 @@ async def _line_channel(settings: Settings, built: object, media: MediaStore,
 async def _housekeeping(db: Database, clock: Clock) -> None:
     """Hourly: forget event ids older than a week (LINE and Telegram redeliver within hours), expired
     chart/file links, and dead letters older than a month."""
+    from storage import dashboard as dashboard_store
     from storage import dead_letters
     from storage import repository as repo
 
@@ -125,6 +128,7 @@ async def _housekeeping(db: Database, clock: Clock) -> None:
                 await repo.prune_events(conn, now - EVENT_IDS_KEPT)
                 await repo.prune_media(conn, now)
                 await dead_letters.prune(conn, now - DEAD_LETTERS_KEPT)
+                await dashboard_store.prune(conn, now)
         except Exception:  # a busy database must not kill the server; try again next hour
             log.exception("housekeeping failed")
 

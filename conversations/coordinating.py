@@ -83,6 +83,11 @@ class ExportRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class DashboardRequest:
+    """A one-time link that signs the coordinator in to the web dashboard."""
+
+
+@dataclass(frozen=True, slots=True)
 class Malformed:
     """The command word was right, its arguments were not; `usage` says how to write it."""
 
@@ -90,7 +95,8 @@ class Malformed:
 
 
 CoordinatorRequest = (InviteRequest | InviteList | InviteRevoke | RoundList | RoundOpen | RoundClose | RoundExtend
-                      | StatusRequest | RemindPreview | RemindConfirm | SummaryRequest | ExportRequest)
+                      | StatusRequest | RemindPreview | RemindConfirm | SummaryRequest | ExportRequest
+                      | DashboardRequest)
 
 # Words ---------------------------------------------------------------------------------------
 
@@ -101,6 +107,7 @@ COORDINATOR_WORDS: dict[str, tuple[str, ...]] = {
     "remind": ("เตือน", "/remind", "remind"),
     "summary": ("สรุป", "สรุปผล", "/summary", "summary"),
     "export": ("ส่งออก", "/export", "export"),
+    "dashboard": ("แดชบอร์ด", "/dashboard", "dashboard"),
 }
 _WORD_OF = {normalize(w): name for name, words in COORDINATOR_WORDS.items() for w in words}
 _ROLE_WORDS = {
@@ -160,6 +167,8 @@ def parse_request(text: str) -> CoordinatorRequest | Malformed | None:
             return _single_code(tokens, "summary", SummaryRequest)
         case "export":
             return _single_code(tokens, "export", ExportRequest)
+        case "dashboard":
+            return DashboardRequest()
         case _:  # remind: the rest, as typed, is the coordinator's message
             message = " ".join(raw_rest.split())[:300] if raw_rest else None
             return RemindPreview(message or None)

@@ -22,6 +22,8 @@ from storage.schema import (
     assessments,
     audit_log,
     conversation_sessions,
+    dashboard_links,
+    dashboard_sessions,
     invites,
     media,
     outbound_spend,
@@ -143,6 +145,11 @@ async def create_user(conn: AsyncConnection, channel: str, channel_user_id: str,
     return _user(result.one())
 
 
+async def user_by_id(conn: AsyncConnection, user_id: int) -> UserRow | None:
+    row = (await conn.execute(select(users).where(users.c.id == user_id))).one_or_none()
+    return None if row is None else _user(row)
+
+
 async def update_user(conn: AsyncConnection, user_id: int, **values: Any) -> None:
     await conn.execute(update(users).where(users.c.id == user_id).values(**values))
 
@@ -161,6 +168,8 @@ async def forget_user(conn: AsyncConnection, user_id: int, now: datetime) -> int
         exports = (await conn.execute(delete(media).where(media.c.agency_id.in_(covering)))).rowcount
     await conn.execute(delete(answers).where(answers.c.user_id == user_id))
     await conn.execute(delete(conversation_sessions).where(conversation_sessions.c.user_id == user_id))
+    await conn.execute(delete(dashboard_links).where(dashboard_links.c.user_id == user_id))
+    await conn.execute(delete(dashboard_sessions).where(dashboard_sessions.c.user_id == user_id))
     await conn.execute(update(audit_log).where(audit_log.c.actor_user_id == user_id).values(actor_user_id=None))
     await conn.execute(update(invites).where(invites.c.created_by == user_id).values(created_by=None))
     await conn.execute(delete(users).where(users.c.id == user_id))

@@ -277,6 +277,29 @@ class DeadLetter(Base):
     received_at: Mapped[datetime] = mapped_column(_tz(), index=True)
 
 
+class DashboardLink(Base):
+    """A one-time sign-in link to the dashboard: only the token's SHA-256 is kept; used once, 10 minutes."""
+
+    __tablename__ = "dashboard_links"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(_tz())
+    expires_at: Mapped[datetime] = mapped_column(_tz(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(_tz())
+
+
+class DashboardSession(Base):
+    """A signed-in browser: the cookie's token hashed, its CSRF token, and when it was last seen (idle timeout)."""
+
+    __tablename__ = "dashboard_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(_tz())
+    last_seen_at: Mapped[datetime] = mapped_column(_tz(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(_tz())
+
+
 agencies = Agency.__table__
 users = User.__table__
 invites = Invite.__table__
@@ -291,3 +314,5 @@ outbound_spend = OutboundSpend.__table__
 reminders = Reminder.__table__
 reminder_sends = ReminderSend.__table__
 dead_letters = DeadLetter.__table__
+dashboard_links = DashboardLink.__table__
+dashboard_sessions = DashboardSession.__table__

@@ -18,6 +18,7 @@ from conversations import texts as t
 class BotAddresses:
     line_id: str | None = None  # the official account's LINE ID, e.g. "@pmqa-nan"
     telegram_bot: str | None = None  # the bot's Telegram username, without "@"
+    dashboard: str | None = None  # the dashboard's base address (sign-in links sent in the chat)
 
     def where(self) -> str:
         places = []
