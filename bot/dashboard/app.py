@@ -34,7 +34,6 @@ from bot.dashboard.security import (
     secure,
     set_cookie,
 )
-from bot.export import export_round
 from bot.reminders import DRAFT_KEPT
 from conversations import COORDINATOR, OFFICER
 from conversations import coordinator_texts as ct
@@ -263,6 +262,8 @@ async def _export(request: Request) -> Response:
         if isinstance(agency, Response):
             return agency
         await repo.audit(conn, now, visitor.user.id, "dashboard.export", agency.code, {})
+    from bot.export import export_round  # openpyxl loads on the first export, not at server start
+
     export = await export_round(services.db, services.bank, agency.id, None, now,
                                 timezone=services.settings.timezone)
     if export is None:
