@@ -47,8 +47,8 @@ from conversations import (
 )
 from conversations.coordinating import CoordinatorRequest
 from conversations.coordinator_texts import READ_FAILED
-from conversations.machine import remember_shown
 from conversations.model import Choice
+from conversations.typed import remember_shown
 from criteria.model import Bank
 from storage import repository as repo
 from storage.database import Database

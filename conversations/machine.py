@@ -77,12 +77,10 @@ from conversations.parsing import (
     parse_tap,
     same_label,
 )
+from conversations.typed import CONSENT_WORDS, NO_WORDS, YES_WORDS, hint, picked, remember_shown, yes_or_no
 from criteria.model import Question
 from criteria.scoring import applicable_questions, inapplicable_answers, next_question, score
 
-YES_WORDS = frozenset({"ใช่", "ตกลง", "ยืนยัน", "yes", "ok", "y"})
-NO_WORDS = frozenset({"ไม่", "ไม่ใช่", "no", "n"})
-CONSENT_WORDS = {"ยอมรับ": "accept", "ไม่ยอมรับ": "decline"}  # the consent buttons' former labels, still typed
 DETOURS = (Phase.EDIT_CATEGORY, Phase.EDIT_QUESTION, Phase.CONFIRM_FORGET)
 ASSESSING = (Phase.ANSWERING, Phase.REVIEW, Phase.DONE, *DETOURS)
 
@@ -104,16 +102,6 @@ class _Turn:
 
     def step(self) -> Step:
         return Step(remember_shown(self.session, self.replies), tuple(self.replies), tuple(self.facts))
-
-
-def remember_shown(session: Session, replies: tuple[Reply, ...] | list[Reply]) -> Session:
-    """The session remembering what a batch of replies showed: the last reply's choices that had any, as the
-    channels draw them.  A batch without buttons (an invite code, a round list) leaves the numbers shown before
-    as they were: they are still the last shown.  The shell calls it again when it adds replies of its own."""
-    choices = next((r.choices for r in reversed(replies) if r.choices), None)
-    if choices is None or session.phase is Phase.NEW:  # a fresh (forgotten) session remembers nothing
-        return session
-    return replace(session, shown=choices)
 
 
 def handle(session: Session, event: Event, ctx: Context) -> Step:
@@ -168,7 +156,7 @@ def _on_text(turn: _Turn, text: str) -> None:
     number = choice_number_of(text)
     # What is on screen comes first: a number means the choice shown last with that number, a label typed
     # back does what its button does.  A number nothing on screen carries is not guessed at.
-    if (data := _shown_choice_for_text(shown, text, number)) is not None:
+    if (data := picked(shown, text, number)) is not None:
         _on_tap(turn, data)
         return
     if number is not None and any(c.number is not None for c in shown):
@@ -205,16 +193,6 @@ def _shown(turn: _Turn) -> tuple[Choice, ...]:
     return tuple(c for r in current_prompt(on_screen, turn.ctx) for c in r.choices)
 
 
-def _shown_choice_for_text(shown: tuple[Choice, ...], text: str, number: int | None) -> str | None:
-    if number is not None:
-        return next((c.data for c in shown if c.number == number), None)
-    return next((c.data for c in shown if same_label(text, c.label)), None)
-
-
-_YES_DATA = frozenset({command_data("accept"), command_data("forget_yes"), command_data("submit")})
-_NO_DATA = frozenset({command_data("decline"), command_data("cancel")})
-
-
 def _choice_for_text(turn: _Turn, text: str) -> str | None:
     """Words that pick a choice on screen without being its label: ใช่ / ไม่, a consent word, an option's text."""
     typed = normalize(text)
@@ -222,9 +200,7 @@ def _choice_for_text(turn: _Turn, text: str) -> str | None:
     if turn.session.phase is Phase.CONSENT and typed in CONSENT_WORDS:
         return command_data(CONSENT_WORDS[typed])
     if typed in YES_WORDS or typed in NO_WORDS:  # "ใช่" / "ไม่" to the yes-or-no question on screen
-        wanted = (lambda d: d in _YES_DATA or d.startswith("r:")) if typed in YES_WORDS else _NO_DATA.__contains__
-        found = next((c.data for c in shown if wanted(c.data)), None)
-        if found is not None or turn.session.shown is not None:
+        if (found := yes_or_no(shown, typed)) is not None or turn.session.shown is not None:
             return found
         legacy = {Phase.CONSENT: ("accept", "decline"), Phase.CONFIRM_FORGET: ("forget_yes", "cancel"),
                   Phase.COORDINATING: ("yes", "cancel")}
@@ -326,7 +302,7 @@ def _not_understood(turn: _Turn) -> None:
     shown = _shown(turn)
     if question is not None:
         shown = render.answer_choices(turn.session, turn.ctx.bank, question)
-        turn.say(_hint(shown))
+        turn.say(hint(shown))
     elif turn.session.phase is Phase.CONSENT:
         turn.say(t.NEED_CONSENT)
         turn.say(t.PDPA_NOTICE, _consent_choices())
@@ -335,24 +311,11 @@ def _not_understood(turn: _Turn) -> None:
         turn.say(t.ASK_INVITE)
         return
     elif _coordinating(turn) and shown:
-        turn.say(_hint(shown), shown)  # the same buttons again (a reminder's preview is not lost)
+        turn.say(hint(shown), shown)  # the same buttons again (a reminder's preview is not lost)
         return
     else:
-        turn.say(_hint(shown or tuple(c for r in current_prompt(turn.session, turn.ctx) for c in r.choices)))
+        turn.say(hint(shown or tuple(c for r in current_prompt(turn.session, turn.ctx) for c in r.choices)))
     _prompt(turn)
-
-
-def _hint(choices: tuple[Choice, ...]) -> str:
-    """What can be typed here: the numbers on screen, and the words of the choices without one."""
-    numbers = sorted(c.number for c in choices if c.number is not None)
-    if not numbers:
-        text = t.NOT_UNDERSTOOD_NO_NUMBERS
-    elif numbers == list(range(numbers[0], numbers[-1] + 1)):
-        text = t.NOT_UNDERSTOOD.format(numbers=f"{numbers[0]}–{numbers[-1]}" if len(numbers) > 1 else numbers[0])
-    else:
-        text = t.NOT_UNDERSTOOD.format(numbers=", ".join(map(str, numbers)))
-    words = [c.label for c in choices if c.number is None]
-    return text + ("\n" + t.NOT_UNDERSTOOD_WORDS.format(words=" · ".join(words)) if words else "")
 
 
 # Joining and the flow of questions ---------------------------------------------------------

@@ -11,9 +11,9 @@ from conversations import Ask, Choice, Joined, Phase, RecordAnswer, Reply
 from conversations import coordinator_texts as ct
 from conversations import texts as t
 from conversations.coordinating import RemindConfirm, RemindPreview, StatusRequest, SummaryRequest
-from conversations.machine import remember_shown
 from conversations.model import numbered
 from conversations.parsing import command_data, remind_data
+from conversations.typed import remember_shown
 from tests.conversations.conftest import AGENCY, BANK, Chat, consented, joined, lowest, make_ctx
 
 PREVIEW = Reply("ตัวอย่างคำเตือนค่ะ", numbered(Choice(ct.BTN_SEND_REMINDER, remind_data(42)),
