@@ -1,46 +1,27 @@
-"""Subcommands that use the database: chat, db, org, invite, round, demo-data."""
+"""Administration from the command line: chat, db, org, invite, round, remind, demo-data."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
-import sys
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.commands import fail, with_services
 from bot.invites import INVITE_TERMS
-from bot.settings import Settings
-
-EXIT_USAGE = 2
-Runner = Callable[[Any, argparse.Namespace], Awaitable[int]]
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     chat = commands.add_parser("chat", help="take the assessment in this terminal")
     chat.add_argument("--user", default=None, help="who you are in the console (default: your login name)")
     chat.add_argument("--name", default=None, help="the name the bot greets you with")
-    chat.set_defaults(run=_sync(_chat))
-
-    serve = commands.add_parser("serve", help="run the server: LINE and Telegram webhooks (or Telegram polling), "
-                                              "health, charts")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--telegram-polling", action="store_true",
-                       help="fetch Telegram updates by long polling (no public https address needed)")
-    serve.set_defaults(run=_serve)
-
-    line = commands.add_parser("line", help="LINE official account setup")
-    line_commands = line.add_subparsers(title="line commands")
-    rich_menu = line_commands.add_parser("rich-menu", help="create the Thai rich menu and make it the default")
-    rich_menu.set_defaults(run=_line_rich_menu)
+    chat.set_defaults(run=with_services(_chat))
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands")
     db_upgrade = db_commands.add_parser("upgrade", help="apply migrations (also done at every start)")
-    db_upgrade.set_defaults(run=_sync(_db_upgrade, migrate=False))
+    db_upgrade.set_defaults(run=with_services(_db_upgrade, migrate=False))
 
     org = commands.add_parser("org", help="agencies")
     org_commands = org.add_subparsers(title="org commands")
@@ -48,9 +29,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     org_add.add_argument("--code", required=True)
     org_add.add_argument("--name", required=True)
     org_add.add_argument("--parent", help="code of the parent (e.g. the province)")
-    org_add.set_defaults(run=_sync(_org_add))
+    org_add.set_defaults(run=with_services(_org_add))
     org_list = org_commands.add_parser("list", help="every agency, as a tree (code, name)")
-    org_list.set_defaults(run=_sync(_org_list))
+    org_list.set_defaults(run=with_services(_org_list))
 
     invite = commands.add_parser("invite", help="invite codes")
     invite_commands = invite.add_subparsers(title="invite commands")
@@ -61,13 +42,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     invite_create.add_argument("--uses", type=int, help=f"how many people may use it (default: {terms})")
     invite_create.add_argument("--days", type=int, help="days until it expires (default: as for --uses)")
     invite_create.add_argument("--categories", help="only these categories, e.g. 1,2,7 (default: all)")
-    invite_create.set_defaults(run=_sync(_invite_create))
+    invite_create.set_defaults(run=with_services(_invite_create))
     invite_list = invite_commands.add_parser("list", help="invites, newest first: uses, expiry, state")
     invite_list.add_argument("--org", help="only this agency and the agencies beneath it")
-    invite_list.set_defaults(run=_sync(_invite_list))
+    invite_list.set_defaults(run=with_services(_invite_list))
     invite_revoke = invite_commands.add_parser("revoke", help="stop an invite code from letting anyone else join")
     invite_revoke.add_argument("code", help="the code, with or without its dash")
-    invite_revoke.set_defaults(run=_sync(_invite_revoke))
+    invite_revoke.set_defaults(run=with_services(_invite_revoke))
 
     rounds = commands.add_parser("round", help="assessment rounds")
     round_commands = rounds.add_subparsers(title="round commands")
@@ -75,94 +56,24 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     round_open.add_argument("--name", required=True)
     round_open.add_argument("--closes", required=True, help="YYYY-MM-DD (ค.ศ. or พ.ศ.)")
     round_open.add_argument("--org", help="agency or province code (default: every top-level agency)")
-    round_open.set_defaults(run=_sync(_round_open))
+    round_open.set_defaults(run=with_services(_round_open))
     round_list = round_commands.add_parser("list", help="rounds, newest first, with their state")
     round_list.add_argument("--org", help="only rounds that apply to this agency (its own and those above it)")
-    round_list.set_defaults(run=_sync(_round_list))
+    round_list.set_defaults(run=with_services(_round_list))
     round_close = round_commands.add_parser("close", help="close a round: no more answers or edits in it")
     round_close.add_argument("id", nargs="?", type=int, help="the round's number (see `round list`)")
     round_close.add_argument("--org", help="instead of ID: the round now open for this agency")
-    round_close.set_defaults(run=_sync(_round_close))
+    round_close.set_defaults(run=with_services(_round_close))
 
     remind = commands.add_parser("remind", help="send the reminders that are due now (for cron; "
                                                 "`pmqa-bot serve` also does this every minute)")
     remind.add_argument("--dry-run", action="store_true", help="show who would be reminded; send nothing")
-    remind.set_defaults(run=_sync(_remind))
+    remind.set_defaults(run=with_services(_remind))
 
     demo = commands.add_parser("demo-data", help="add a demo province with agencies, officers and answers "
                                                  "(once: a second run adds nothing)")
     demo.add_argument("--officers", type=int, default=3, help="officers per agency (default 3)")
-    demo.set_defaults(run=_sync(_demo_data))
-
-
-def _serve(args: argparse.Namespace) -> int:
-    """Listen first, then load: the socket is bound and listening before the app's libraries are
-    imported, so during a restart the kernel queues LINE's and Telegram's requests instead of refusing
-    them, and they are answered as soon as the app is up."""
-    import logging
-
-    settings = Settings()
-    sock = _listening_socket(args.host, args.port, backlog=min(2048, settings.max_connections * 2))
-
-    import uvicorn
-
-    from bot.edges.slow_clients import Guard, guarded_protocol
-    from bot.web import create_app
-
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(settings, telegram_polling=args.telegram_polling)
-    guard = Guard(max_connections=settings.max_connections, header_timeout=settings.header_timeout)
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=settings.log_level.lower(),
-                            http=guarded_protocol(guard), timeout_keep_alive=settings.keepalive_timeout,
-                            h11_max_incomplete_event_size=16 * 1024, backlog=min(2048, settings.max_connections * 2))
-    uvicorn.Server(config).run(sockets=[sock])
-    return 0
-
-
-def _listening_socket(host: str, port: int, *, backlog: int) -> Any:
-    import socket
-
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as error:
-        sock.close()
-        raise SystemExit(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    sock.listen(backlog)
-    sock.set_inheritable(True)
-    return sock
-
-
-def _line_rich_menu(args: argparse.Namespace) -> int:
-    from bot.line.richmenu import create_rich_menu
-
-    settings = Settings()
-    if not settings.line_enabled:
-        return _fail("set LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN first")
-    menu_id = asyncio.run(create_rich_menu(settings))
-    print(f"rich menu {menu_id} created and set as the default for every user")
-    return 0
-
-
-def _sync(runner: Runner, *, migrate: bool = True) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        return asyncio.run(_with_services(runner, args, migrate))
-
-    return run
-
-
-async def _with_services(runner: Runner, args: argparse.Namespace, migrate: bool) -> int:
-    from bot.services import services
-
-    async with services(Settings(), migrate=migrate) as built:
-        return await runner(built, args)
-
-
-def _fail(message: str) -> int:
-    print(message, file=sys.stderr)
-    return EXIT_USAGE
+    demo.set_defaults(run=with_services(_demo_data))
 
 
 async def _chat(services: Any, args: argparse.Namespace) -> int:
@@ -193,12 +104,12 @@ async def _org_add(services: Any, args: argparse.Namespace) -> int:
     now = services.clock()
     async with services.db.transaction() as conn:
         if await repo.agency_by_code(conn, args.code):
-            return _fail(f"agency code {args.code!r} already exists")
+            return fail(f"agency code {args.code!r} already exists")
         parent_id = None
         if args.parent:
             parent = await repo.agency_by_code(conn, args.parent)
             if parent is None:
-                return _fail(f"no agency with code {args.parent!r}")
+                return fail(f"no agency with code {args.parent!r}")
             parent_id = parent.id
         await repo.add_agency(conn, args.code, args.name, parent_id, now)
         await repo.audit(conn, now, None, "org.add", args.code, {"name": args.name, "parent": args.parent})
@@ -222,17 +133,17 @@ async def _invite_create(services: Any, args: argparse.Namespace) -> int:
     try:
         categories = parse_categories(args.categories)
     except ValueError as error:
-        return _fail(str(error))
+        return fail(str(error))
     default_uses, default_days = INVITE_TERMS[args.role]
     uses = default_uses if args.uses is None else args.uses
     days = default_days if args.days is None else args.days
     if uses < 1 or days < 1:
-        return _fail("--uses and --days must be at least 1")
+        return fail("--uses and --days must be at least 1")
     now = services.clock()
     async with services.db.transaction() as conn:
         agency = await repo.agency_by_code(conn, args.org)
         if agency is None:
-            return _fail(f"no agency with code {args.org!r}")
+            return fail(f"no agency with code {args.org!r}")
         code = await repo.create_invite(conn, agency.id, args.role, now, uses=uses, days=days,
                                         categories=categories)
         await repo.audit(conn, now, None, "invite.create", args.org, {"role": args.role, "uses": uses, "days": days})
@@ -261,7 +172,7 @@ async def _invite_list(services: Any, args: argparse.Namespace) -> int:
         if args.org:
             agency = await repo.agency_by_code(conn, args.org)
             if agency is None:
-                return _fail(f"no agency with code {args.org!r}")
+                return fail(f"no agency with code {args.org!r}")
             scope = [a.id for a in await repo.subtree(conn, agency.id)]
         rows = await repo.invites_of(conn, scope)
     if not rows:
@@ -282,7 +193,7 @@ async def _invite_revoke(services: Any, args: argparse.Namespace) -> int:
     async with services.db.transaction() as conn:
         row = await repo.invite_by_code(conn, args.code)
         if row is None:
-            return _fail(f"no invite with code {args.code!r} (see `pmqa-bot invite list`)")
+            return fail(f"no invite with code {args.code!r} (see `pmqa-bot invite list`)")
         agency = await repo.agency_by_id(conn, row.agency_id)
         if not await repo.revoke_invite(conn, row.id, now):
             print(f"{repo.format_invite_code(row.code)} was already revoked")
@@ -308,26 +219,26 @@ async def _round_open(services: Any, args: argparse.Namespace) -> int:
     try:
         closes = parse_closing_date(args.closes)
     except ValueError:
-        return _fail(f"--closes must be YYYY-MM-DD, got {args.closes!r}")
+        return fail(f"--closes must be YYYY-MM-DD, got {args.closes!r}")
     now = services.clock()
     today = now.astimezone(ZoneInfo(services.settings.timezone)).date()
     if closes < today:
-        return _fail(f"the closing date {closes} is already past")
+        return fail(f"the closing date {closes} is already past")
     async with services.db.transaction() as conn:
         if args.org:
             agency = await repo.agency_by_code(conn, args.org)
             if agency is None:
-                return _fail(f"no agency with code {args.org!r}")
+                return fail(f"no agency with code {args.org!r}")
             targets = [agency]
         else:
             targets = list(await conn.execute(select(agencies).where(agencies.c.parent_id.is_(None))))
             if not targets:
-                return _fail("no agencies yet: add one with `pmqa-bot org add`")
+                return fail("no agencies yet: add one with `pmqa-bot org add`")
         for agency in targets:
             held = await repo.round_overlapping(conn, agency.id, today)
             if held is not None:
                 holder = await repo.agency_by_id(conn, held.agency_id)
-                return _fail(f"round {held.id} \"{held.name}\" of {holder.code} is still open (closes {held.closes_on})"
+                return fail(f"round {held.id} \"{held.name}\" of {holder.code} is still open (closes {held.closes_on})"
                              f" and applies to {agency.code}: one open round per agency at a time;"
                              f" close it first with `pmqa-bot round close {held.id}`")
         for agency in targets:  # every target checked before any round opens: all or nothing
@@ -367,7 +278,7 @@ async def _round_list(services: Any, args: argparse.Namespace) -> int:
         if args.org:
             agency = await repo.agency_by_code(conn, args.org)
             if agency is None:
-                return _fail(f"no agency with code {args.org!r}")
+                return fail(f"no agency with code {args.org!r}")
             holders = await repo.ancestors(conn, agency.id)
         rows = await repo.all_rounds(conn, holders)
     if not rows:
@@ -393,22 +304,22 @@ async def _round_close(services: Any, args: argparse.Namespace) -> int:
     now = services.clock()
     today = now.astimezone(ZoneInfo(services.settings.timezone)).date()
     if (args.id is None) == (args.org is None):
-        return _fail("give a round's ID or --org CODE (see `pmqa-bot round list`)")
+        return fail("give a round's ID or --org CODE (see `pmqa-bot round list`)")
     async with services.db.transaction() as conn:
         if args.id is not None:
             row = await repo.round_by_id(conn, args.id)
             if row is None:
-                return _fail(f"no round {args.id} (see `pmqa-bot round list`)")
+                return fail(f"no round {args.id} (see `pmqa-bot round list`)")
         else:
             agency = await repo.agency_by_code(conn, args.org)
             if agency is None:
-                return _fail(f"no agency with code {args.org!r}")
+                return fail(f"no agency with code {args.org!r}")
             current = await repo.current_round(conn, agency.id, today)
             if current is None:
-                return _fail(f"no round is open for {args.org}")
+                return fail(f"no round is open for {args.org}")
             row = await repo.round_by_id(conn, current.id)
         if row.closed_at is not None:
-            return _fail(f"round {row.id} is already closed")
+            return fail(f"round {row.id} is already closed")
         await repo.update_round(conn, row.id, closed_at=now)
         holder = await repo.agency_by_id(conn, row.agency_id)
         await repo.audit(conn, now, None, "round.close", holder.code, {"round": row.id})
@@ -434,7 +345,7 @@ async def _remind(services: Any, args: argparse.Namespace) -> int:
         return 0
     async with reminder_senders(settings, services.engine) as senders:
         if not senders:
-            return _fail("neither LINE nor Telegram is configured: nothing can be sent")
+            return fail("neither LINE nor Telegram is configured: nothing can be sent")
         report = await Reminders(services.db, services.bank, services.clock, settings.timezone, senders).sweep()
     if report.deferred:
         print("outside 08:00-20:00 Asia/Bangkok: reminders wait for the morning")
@@ -448,7 +359,7 @@ async def _demo_data(services: Any, args: argparse.Namespace) -> int:
     from bot.demo import seed_province
 
     if args.officers < 1:
-        return _fail("--officers must be at least 1")
+        return fail("--officers must be at least 1")
     now = services.clock()
     async with services.db.transaction() as conn:
         demo = await seed_province(conn, services.bank, now, ZoneInfo(services.settings.timezone),

@@ -42,11 +42,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_runtime_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from bot import admin_cli, export_cli
+    from bot import admin_cli, export_cli, serve_cli
     from bot.dashboard import cli as dashboard_cli
     from bot.edges import cli as edges_cli
 
     admin_cli.register(commands)
+    serve_cli.register(commands)
     export_cli.register(commands)
     edges_cli.register(commands)
     dashboard_cli.register(commands)

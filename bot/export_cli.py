@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from bot.admin_cli import _fail, _sync
+from bot.commands import fail, with_services
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,7 +18,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                         help="round id (default: the round open now, else the latest one)")
     export.add_argument("-o", "--output", type=Path,
                         help="the .xlsx file to write (default: pmqa-CODE-round-ID-DATE.xlsx here)")
-    export.set_defaults(run=_sync(_export))
+    export.set_defaults(run=with_services(_export))
 
 
 async def _export(services: Any, args: argparse.Namespace) -> int:
@@ -28,17 +28,17 @@ async def _export(services: Any, args: argparse.Namespace) -> int:
     async with services.db.transaction() as conn:
         agency = await repo.agency_by_code(conn, args.org)
     if agency is None:
-        return _fail(f"no agency with code {args.org!r}")
+        return fail(f"no agency with code {args.org!r}")
     export = await export_round(services.db, services.bank, agency.id, args.round_id, services.clock(),
                                 timezone=services.settings.timezone)
     if export is None:
         which = f"round {args.round_id}" if args.round_id is not None else "any round"
-        return _fail(f"{args.org} has no {which}: open one with `pmqa-bot round open`")
+        return fail(f"{args.org} has no {which}: open one with `pmqa-bot round open`")
     path: Path = (args.output or Path(export.filename)).absolute()
     try:
         await asyncio.to_thread(path.write_bytes, export.data)
     except OSError as error:
-        return _fail(f"cannot write {path}: {error.strerror}")
+        return fail(f"cannot write {path}: {error.strerror}")
     print(f"wrote {path}")
     print(f"round {export.round_id} \"{export.round_name}\": {_count(export.agencies, 'agency', 'agencies')} "
           f"({export.answering_agencies} with answers), {_count(export.respondents, 'respondent', 'respondents')}, "

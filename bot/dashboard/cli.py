@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.admin_cli import _fail, _sync
+from bot.commands import fail, with_services
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -14,7 +14,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     link = dashboard_commands.add_parser("link", help="a one-time sign-in link for a coordinator (10 minutes)")
     link.add_argument("--user", required=True,
                       help="the coordinator: their user number, or CHANNEL:ID (e.g. line:U0123…, console:somchai)")
-    link.set_defaults(run=_sync(_link))
+    link.set_defaults(run=with_services(_link))
 
 
 async def _link(services: Any, args: argparse.Namespace) -> int:
@@ -30,11 +30,11 @@ async def _link(services: Any, args: argparse.Namespace) -> int:
             channel, platform_id = who.split(":", 1)
             user = await repo.lock_user(conn, channel, platform_id, for_update=False)
         else:
-            return _fail("--user is a user number or CHANNEL:ID, e.g. line:U0123… or console:somchai")
+            return fail("--user is a user number or CHANNEL:ID, e.g. line:U0123… or console:somchai")
         if user is None:
-            return _fail(f"no user {who!r}")
+            return fail(f"no user {who!r}")
         if user.role != COORDINATOR or user.agency_id is None:
-            return _fail(f"user {who!r} is not a coordinator of an agency; the dashboard is for coordinators")
+            return fail(f"user {who!r} is not a coordinator of an agency; the dashboard is for coordinators")
         url = await mint(conn, user.id, services.clock(), dashboard_base(services.settings), via="cli")
     print(url)
     print("valid for 10 minutes, once")

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.admin_cli import _sync
+from bot.commands import with_services
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -15,7 +15,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing.add_argument("--limit", type=int, default=20, help="how many to show (default 20)")
     listing.add_argument("--channel", choices=("line", "telegram"), help="only this channel")
     listing.add_argument("--full", action="store_true", help="print each kept payload whole (up to 2,000 characters)")
-    listing.set_defaults(run=_sync(_list))
+    listing.set_defaults(run=with_services(_list))
 
 
 async def _list(services: Any, args: argparse.Namespace) -> int:
