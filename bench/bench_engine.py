@@ -25,6 +25,7 @@ from sqlalchemy import text
 from bot.engine import Engine, Inbound
 from conversations import Start, Text
 from criteria import default_bank
+from storage import invite_codes
 from storage import repository as repo
 from storage.database import Database
 from storage.migrate import upgrade
@@ -38,7 +39,7 @@ async def _prepare(db: Database) -> str:
     async with db.transaction() as conn:
         agency = await repo.add_agency(conn, f"B{time.monotonic_ns()}", "หน่วยงานทดสอบความเร็ว", None, now)
         await repo.open_round(conn, "รอบทดสอบ", agency, date(2020, 1, 1), date(2099, 1, 1), now)
-        return await repo.create_invite(conn, agency, "officer", now, uses=100_000, days=30)
+        return await invite_codes.create_invite(conn, agency, "officer", now, uses=100_000, days=30)
 
 
 async def _officer(engine: Engine, user: str, code: str, answers: int, latencies: list[float]) -> None:

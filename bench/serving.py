@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from storage import invite_codes
 from storage import repository as repo
 from storage.database import Database
 
@@ -90,7 +91,7 @@ async def seed_invite(url: str) -> str:
         async with db.transaction() as conn:
             agency = await repo.add_agency(conn, "BENCH", "หน่วยงานทดสอบ", None, now)
             await repo.open_round(conn, "รอบทดสอบ", agency, now.date(), now.date().replace(year=now.year + 1), now)
-            return await repo.create_invite(conn, agency, "officer", now, uses=100_000, days=30)
+            return await invite_codes.create_invite(conn, agency, "officer", now, uses=100_000, days=30)
     finally:
         await db.dispose()
 

@@ -128,6 +128,7 @@ def parse_categories(text: str | None) -> tuple[int, ...] | None:
 
 async def _invite_create(services: Any, args: argparse.Namespace) -> int:
     from bot.invites import BotAddresses, forwardable
+    from storage import invite_codes
     from storage import repository as repo
 
     try:
@@ -144,12 +145,12 @@ async def _invite_create(services: Any, args: argparse.Namespace) -> int:
         agency = await repo.agency_by_code(conn, args.org)
         if agency is None:
             return fail(f"no agency with code {args.org!r}")
-        code = await repo.create_invite(conn, agency.id, args.role, now, uses=uses, days=days,
+        code = await invite_codes.create_invite(conn, agency.id, args.role, now, uses=uses, days=days,
                                         categories=categories)
         await repo.audit(conn, now, None, "invite.create", args.org, {"role": args.role, "uses": uses, "days": days})
     settings = services.settings
     expires = (now + timedelta(days=days)).astimezone(ZoneInfo(settings.timezone)).date()
-    shown = repo.format_invite_code(code)
+    shown = invite_codes.format_invite_code(code)
     print(f"{args.role} invite for {agency.name}: {uses} use(s), expires in {days} day(s) ({expires})")
     print("message to forward (Thai):")
     print(_indent(forwardable(role=args.role, agency=agency.name, code=shown, expires=expires, categories=categories,
@@ -163,6 +164,7 @@ def _indent(text: str) -> str:
 
 
 async def _invite_list(services: Any, args: argparse.Namespace) -> int:
+    from storage import invite_codes
     from storage import repository as repo
 
     now = services.clock()
@@ -174,32 +176,34 @@ async def _invite_list(services: Any, args: argparse.Namespace) -> int:
             if agency is None:
                 return fail(f"no agency with code {args.org!r}")
             scope = [a.id for a in await repo.subtree(conn, agency.id)]
-        rows = await repo.invites_of(conn, scope)
+        rows = await invite_codes.invites_of(conn, scope)
     if not rows:
         print("no invites yet: create one with `pmqa-bot invite create --org CODE`")
         return 0
     for row in rows:
         categories = f" categories {row.categories}" if row.categories else ""
         expires = row.expires_at.astimezone(tz).date()
-        print(f"{repo.format_invite_code(row.code)}  {row.agency_code:<12} {row.role:<11} "
-              f"used {row.uses}/{row.max_uses}  expires {expires}  {repo.invite_state(row, now)}{categories}")
+        print(f"{invite_codes.format_invite_code(row.code)}  {row.agency_code:<12} {row.role:<11} "
+              f"used {row.uses}/{row.max_uses}  expires {expires}  {invite_codes.invite_state(row, now)}{categories}")
     return 0
 
 
 async def _invite_revoke(services: Any, args: argparse.Namespace) -> int:
+    from storage import invite_codes
     from storage import repository as repo
 
     now = services.clock()
     async with services.db.transaction() as conn:
-        row = await repo.invite_by_code(conn, args.code)
+        row = await invite_codes.invite_by_code(conn, args.code)
         if row is None:
             return fail(f"no invite with code {args.code!r} (see `pmqa-bot invite list`)")
         agency = await repo.agency_by_id(conn, row.agency_id)
-        if not await repo.revoke_invite(conn, row.id, now):
-            print(f"{repo.format_invite_code(row.code)} was already revoked")
+        if not await invite_codes.revoke_invite(conn, row.id, now):
+            print(f"{invite_codes.format_invite_code(row.code)} was already revoked")
             return 0
         await repo.audit(conn, now, None, "invite.revoke", agency.code, {"role": row.role, "used": row.uses})
-    print(f"revoked {repo.format_invite_code(row.code)} ({row.role} invite for {agency.name}): it lets nobody else "
+    shown = invite_codes.format_invite_code(row.code)
+    print(f"revoked {shown} ({row.role} invite for {agency.name}): it lets nobody else "
           f"join; the {row.uses} who joined with it keep their access")
     return 0
 

@@ -38,6 +38,7 @@ from conversations.coordinating import (
 from conversations.model import numbered
 from conversations.parsing import command_data, remind_data
 from criteria.model import Bank
+from storage import invite_codes
 from storage import reminders as reminder_store
 from storage import repository as repo
 from storage.repository import UserRow
@@ -174,12 +175,12 @@ class Coordination:
                       now: datetime) -> tuple[Answered, str]:
         agency = await self._target(conn, user, request.agency_code)
         uses, days = INVITE_TERMS[request.role]
-        code = await repo.create_invite(conn, agency.id, request.role, now, uses=uses, days=days,
+        code = await invite_codes.create_invite(conn, agency.id, request.role, now, uses=uses, days=days,
                                         categories=request.categories, created_by=user.id)
         expires = (now + timedelta(days=days)).astimezone(self.tz).date()
         categories = (ct.INVITE_CATEGORIES.format(numbers=", ".join(map(str, request.categories)))
                       if request.categories else "")
-        shown = repo.format_invite_code(code)
+        shown = invite_codes.format_invite_code(code)
         text = ct.INVITE_CREATED.format(role=ct.ROLE_NAME[request.role], agency=agency.name, categories=categories,
                                         code=shown, uses=uses, expires=t.thai_date(expires))
         forward = forwardable(role=request.role, agency=agency.name, code=shown, expires=expires,
@@ -190,7 +191,7 @@ class Coordination:
         assert user.agency_id is not None
         own = await repo.agency_by_id(conn, user.agency_id)
         scope = [a.id for a in await repo.subtree(conn, user.agency_id)]
-        usable = [row for row in await repo.invites_of(conn, scope) if repo.invite_state(row, now) == "usable"]
+        usable = await invite_codes.usable_invites(conn, scope, now)
         if not usable:
             return Answered((Reply(ct.INVITES_NONE),)), own.code
         lines = [ct.INVITES_HEADER]
@@ -198,7 +199,7 @@ class Coordination:
             categories = (ct.INVITE_CATEGORIES.format(numbers=", ".join(map(str, repo.categories_of(row.categories))))
                           if row.categories else "")
             lines.append(ct.INVITE_LINE.format(
-                code=repo.format_invite_code(row.code), role=ct.ROLE_NAME.get(row.role, row.role),
+                code=invite_codes.format_invite_code(row.code), role=ct.ROLE_NAME.get(row.role, row.role),
                 agency=row.agency_name, categories=categories, uses=row.uses, max_uses=row.max_uses,
                 expires=t.thai_date(row.expires_at.astimezone(self.tz).date())))
         if len(usable) > INVITES_SHOWN:
@@ -207,13 +208,13 @@ class Coordination:
 
     async def _revoke(self, conn: AsyncConnection, user: UserRow, code: str, now: datetime) -> tuple[Answered, str]:
         assert user.agency_id is not None
-        row = await repo.invite_by_code(conn, code)
-        shown = repo.format_invite_code(code.replace("-", "").upper())
+        row = await invite_codes.invite_by_code(conn, code)
+        shown = invite_codes.format_invite_code(code.replace("-", "").upper())
         # Someone else's code is "not found": a coordinator learns nothing about invites outside their scope.
         if row is None or not await within(conn, user.agency_id, row.agency_id):
             raise Refused(ct.INVITE_NOT_FOUND.format(code=shown))
         agency = await repo.agency_by_id(conn, row.agency_id)
-        if not await repo.revoke_invite(conn, row.id, now):
+        if not await invite_codes.revoke_invite(conn, row.id, now):
             return Answered((Reply(ct.INVITE_ALREADY_REVOKED.format(code=shown)),)), agency.code
         return Answered((Reply(ct.INVITE_REVOKED.format(code=shown, uses=row.uses)),)), agency.code
 

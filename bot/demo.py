@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.invites import INVITE_TERMS
 from criteria.model import Bank
 from criteria.scoring import applicable_questions, next_question
+from storage import invite_codes
 from storage import repository as repo
 
 DEMO_AGENCY = "DEMO"
@@ -28,7 +29,7 @@ async def ensure_starter(conn: AsyncConnection, now: datetime, tz: ZoneInfo) -> 
     today = now.astimezone(tz).date()
     closes = today + timedelta(days=DEMO_ROUND_DAYS)
     await repo.open_round(conn, f"รอบสาธิต {today.year + 543}", agency_id, today, closes, now)
-    await repo.create_invite(conn, agency_id, "officer", now, uses=1_000_000, days=3650, code=DEMO_INVITE)
+    await invite_codes.create_invite(conn, agency_id, "officer", now, uses=1_000_000, days=3650, code=DEMO_INVITE)
     await repo.audit(conn, now, None, "demo.starter", DEMO_AGENCY, {})
     return True
 
@@ -109,26 +110,28 @@ async def seed_province(conn: AsyncConnection, bank: Bank, now: datetime, tz: Zo
             counts["answers"] += len(answers)
     coordinator_uses, coordinator_days = INVITE_TERMS["coordinator"]
     officer_uses, officer_days = INVITE_TERMS["officer"]
-    coordinator = await repo.create_invite(conn, province_id, "coordinator", now, uses=coordinator_uses,
+    coordinator = await invite_codes.create_invite(conn, province_id, "coordinator", now, uses=coordinator_uses,
                                            days=coordinator_days)
     officer_agency = await repo.agency_by_code(conn, first_agency)
-    officer = await repo.create_invite(conn, officer_agency.id, "officer", now, uses=officer_uses, days=officer_days)
+    officer = await invite_codes.create_invite(conn, officer_agency.id, "officer", now, uses=officer_uses,
+                                               days=officer_days)
     await repo.audit(conn, now, None, "demo.province", PROVINCE[0], counts)
     return DemoProvince(True, *PROVINCE, agencies=len(DEMO_AGENCIES), submitted=counts["submitted"],
                         part_way=counts["part_way"], not_started=counts["not_started"], answers=counts["answers"],
                         round_id=round_id, round_name=round_name, closes_on=closes,
-                        coordinator_invite=repo.format_invite_code(coordinator),
-                        officer_invite=repo.format_invite_code(officer), officer_agency=first_agency)
+                        coordinator_invite=invite_codes.format_invite_code(coordinator),
+                        officer_invite=invite_codes.format_invite_code(officer), officer_agency=first_agency)
 
 
 async def _existing(conn: AsyncConnection, province: Any, now: datetime) -> DemoProvince:
     tree = [a.id for a in await repo.subtree(conn, province.id)]
-    usable = [row for row in await repo.invites_of(conn, tree) if repo.invite_state(row, now) == "usable"]
+    usable = await invite_codes.usable_invites(conn, tree, now)
     coordinator = next((row for row in usable if row.role == "coordinator"), None)
     officer = next((row for row in usable if row.role == "officer"), None)
     return DemoProvince(False, province.code, province.name,
-                        coordinator_invite=None if coordinator is None else repo.format_invite_code(coordinator.code),
-                        officer_invite=None if officer is None else repo.format_invite_code(officer.code),
+                        coordinator_invite=(None if coordinator is None
+                                            else invite_codes.format_invite_code(coordinator.code)),
+                        officer_invite=None if officer is None else invite_codes.format_invite_code(officer.code),
                         officer_agency=None if officer is None else officer.agency_code)
 
 

@@ -50,6 +50,7 @@ from conversations.coordinator_texts import READ_FAILED
 from conversations.model import Choice
 from conversations.typed import remember_shown
 from criteria.model import Bank
+from storage import invite_codes
 from storage import repository as repo
 from storage.database import Database
 
@@ -315,7 +316,7 @@ class Engine:
 
     async def _redeem(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded, code: str,
                       now: datetime) -> tuple[Event, repo.UserRow]:
-        granted = await repo.redeem_invite(conn, code, now)
+        granted = await invite_codes.redeem_invite(conn, code, now)
         if isinstance(granted, str):
             await repo.audit(conn, now, user.id, "invite.refused", None, {"reason": granted})
             return JoinRefused(granted), user

@@ -21,6 +21,7 @@ from conversations.reporting import (
 )
 from criteria.model import Bank
 from criteria.scoring import ranked_actions
+from storage import invite_codes
 from storage import repository as repo
 from storage.reporting import load_round_report
 from storage.schema import conversation_sessions
@@ -147,8 +148,8 @@ async def agency_page(conn: AsyncConnection, bank: Bank, agency_id: int, now: da
     today = now.astimezone(tz).date()
     report = await load_round_report(conn, bank, agency_id, None, now, tz=tz)
     officers = await officers_of(conn, bank, agency_id, today, tz, {})
-    invites = tuple(row for row in await repo.invites_of(conn, [agency_id])
-                    if repo.invite_state(row, now) == "usable")
+    invites = tuple(row for row in await invite_codes.invites_of(conn, [agency_id])
+                    if invite_codes.invite_state(row, now) == "usable")
     if report is None:
         return AgencyPage(agency, None, None, (), officers, (), (), invites)
     own = report.agencies[0]

@@ -31,6 +31,7 @@ from conversations import COORDINATOR, OFFICER
 from conversations import coordinator_texts as ct
 from conversations import texts as t
 from conversations.coordinating import InviteRequest, InviteRevoke
+from storage import invite_codes
 from storage import repository as repo
 
 
@@ -95,7 +96,7 @@ async def invite_print(request: Request) -> Response:
             return invite
         agency = await repo.agency_by_id(conn, invite.agency_id)
     settings = services.settings
-    shown = repo.format_invite_code(invite.code)
+    shown = invite_codes.format_invite_code(invite.code)
     codes = []
     if settings.line_id:
         link = line_link(settings.line_id, shown)
@@ -106,4 +107,4 @@ async def invite_print(request: Request) -> Response:
     expires = invite.expires_at.astimezone(tz_of(request)).date()
     return render_page("invite_print.html", visitor=visitor, agency=agency, code=shown, codes=codes,
                        role=ct.ROLE_NAME.get(invite.role, invite.role), expires=t.thai_date(expires),
-                       state=repo.invite_state(invite, now_of(request)))
+                       state=invite_codes.invite_state(invite, now_of(request)))

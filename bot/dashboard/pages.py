@@ -22,13 +22,14 @@ from bot.dashboard.security import SESSION_COOKIE, csrf_ok, form_of, secure
 from conversations import COORDINATOR
 from conversations.coordinating import CoordinatorRequest
 from storage import dashboard as store
+from storage import invite_codes
 from storage import repository as repo
 from storage.scope import within
 
 _templates = Environment(loader=PackageLoader("bot.dashboard", "templates"), autoescape=select_autoescape(),
                          trim_blocks=True, lstrip_blocks=True)
 _templates.filters["points"] = lambda value: "–" if value is None else f"{value:,.0f}"
-_templates.filters["invite_code"] = repo.format_invite_code
+_templates.filters["invite_code"] = invite_codes.format_invite_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,7 @@ async def signed_in_with_agency(request: Request, conn: AsyncConnection) -> tupl
 
 async def invite_in_scope(conn: AsyncConnection, visitor: Visitor, code: str) -> Any | Response:
     """The invite when its agency is within the visitor's scope; else the refusal."""
-    invite = await repo.invite_by_code(conn, code)
+    invite = await invite_codes.invite_by_code(conn, code)
     if invite is None or not await within(conn, visitor.agency.id, invite.agency_id):
         return refusal(FORBIDDEN, 403, visitor)
     return invite

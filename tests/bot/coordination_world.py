@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.engine import Engine, Inbound
 from conversations import Start, Tap, Text
 from criteria import default_bank
+from storage import invite_codes
 from storage import repository as repo
 from storage.database import Database
 from storage.schema import users
@@ -85,6 +86,6 @@ async def build_world(db: Database, clock: object, *, closes_in_days: int = 10) 
         for name, agency, role in (("coord-prov", "PROV", "coordinator"), ("coord-a1", "A1", "coordinator"),
                                    ("coord-other", "OTHER", "coordinator"), ("off-a1", "A1", "officer"),
                                    ("off-a2", "A2", "officer"), ("off-b1", "B1", "officer")):
-            world.invites[name] = await repo.create_invite(conn, world.agencies[agency], role, now, uses=5000,
+            world.invites[name] = await invite_codes.create_invite(conn, world.agencies[agency], role, now, uses=5000,
                                                            days=30)
     return world

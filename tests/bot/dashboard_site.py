@@ -24,6 +24,7 @@ import uvicorn
 
 from bot.settings import Settings
 from bot.web import create_app
+from storage import invite_codes
 from storage import repository as repo
 from tests.conftest import Clock
 from tests.fakes.line_api import FakeLineApi
@@ -112,7 +113,7 @@ async def build(site: Site) -> None:
         for name, agency, role in (("coord-prov", "PROV", "coordinator"), ("coord-a1", "A1", "coordinator"),
                                    ("off-a1", "A1", "officer"), ("off-a2", "A2", "officer"),
                                    ("off-b1", "B1", "officer")):
-            site.invites[name] = await repo.create_invite(conn, site.agencies[agency], role, now, uses=50, days=30)
+            site.invites[name] = await invite_codes.create_invite(conn, site.agencies[agency], role, now, uses=50, days=30)
 
 
 @contextlib.asynccontextmanager

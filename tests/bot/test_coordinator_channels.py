@@ -21,6 +21,7 @@ import pytest
 
 from bot.settings import Settings
 from bot.web import create_app
+from storage import invite_codes
 from storage import repository as repo
 from tests.conftest import Clock
 from tests.fakes.line_api import FakeLineApi
@@ -43,8 +44,8 @@ async def _seed(app: Any, clock: Clock) -> dict[str, str]:
         agency = await repo.add_agency(conn, "NAN-AGRI", "สำนักงานเกษตรจังหวัดน่าน", prov, now)
         today = now.date()
         await repo.open_round(conn, "รอบประเมิน 2570", prov, today, today.replace(year=today.year + 1), now)
-        return {"coordinator": await repo.create_invite(conn, prov, "coordinator", now, uses=1, days=7),
-                "officer": await repo.create_invite(conn, agency, "officer", now, uses=9, days=7)}
+        return {"coordinator": await invite_codes.create_invite(conn, prov, "coordinator", now, uses=1, days=7),
+                "officer": await invite_codes.create_invite(conn, agency, "officer", now, uses=9, days=7)}
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from playwright.async_api import expect
 from sqlalchemy import select
 
 from conversations import coordinator_texts as ct
-from storage import repository as repo
+from storage import invite_codes
 from storage.schema import audit_log, dashboard_links, dashboard_sessions
 from tests.bot.dashboard_site import Browser, Site, chromium, line_user, running_site
 
@@ -95,8 +95,8 @@ async def test_agency_page_reminder_invites_and_export(site: Site, browser: Brow
     await page.wait_for_selector(".notice")
     codes = await page.locator(".invites li").evaluate_all("els => els.map(e => e.dataset.code)")
     async with site.db.engine.connect() as conn:
-        usable = [r.code for r in await repo.invites_of(conn, [site.agencies["A2"]])
-                  if repo.invite_state(r, site.clock()) == "usable"]
+        usable = [r.code for r in await invite_codes.invites_of(conn, [site.agencies["A2"]])
+                  if invite_codes.invite_state(r, site.clock()) == "usable"]
     assert sorted(codes) == sorted(usable) and len(codes) == 2
     newest = next(code for code in codes if code != site.invites["off-a2"])
     await browser.shoot("agency-invites")
@@ -104,7 +104,7 @@ async def test_agency_page_reminder_invites_and_export(site: Site, browser: Brow
     await page.click(f".invites li[data-code='{newest}'] button.danger")
     await expect(page.locator(f".invites li[data-code='{newest}']")).to_have_count(0)
     async with site.db.engine.connect() as conn:
-        revoked = await repo.invite_by_code(conn, newest)
+        revoked = await invite_codes.invite_by_code(conn, newest)
     assert revoked.revoked_at is not None
 
     # the printable invite with its QR codes
@@ -155,7 +155,7 @@ async def test_another_agencys_coordinator_gets_403(site: Site, browser: Browser
         refused = await http.post(f"/dashboard/invites/{site.invites['off-a2']}/revoke", headers={"X-CSRF-Token": csrf})
         assert refused.status_code == 403
     async with site.db.engine.connect() as conn:
-        assert (await repo.invite_by_code(conn, site.invites["off-a2"])).revoked_at is None
+        assert (await invite_codes.invite_by_code(conn, site.invites["off-a2"])).revoked_at is None
 
 
 async def test_a_post_without_the_csrf_token_is_refused(site: Site, browser: Browser) -> None:
@@ -168,7 +168,7 @@ async def test_a_post_without_the_csrf_token_is_refused(site: Site, browser: Bro
         assert (await http.post("/dashboard/remind/preview", data={"message": "x"})).status_code == 403
         assert (await http.post("/dashboard/signout")).status_code == 403
     async with site.db.engine.connect() as conn:
-        assert (await repo.invite_by_code(conn, code)).revoked_at is None
+        assert (await invite_codes.invite_by_code(conn, code)).revoked_at is None
 
 
 async def test_a_used_or_expired_link_is_refused(site: Site, browser: Browser) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from conversations import texts as t
+from storage import invite_codes
 from storage import repository as repo
 from storage.database import Database
 from storage.schema import answers, users
@@ -39,7 +40,7 @@ async def _joined(edges: Edges) -> str:
     async with edges.db.transaction() as conn:
         agency = await repo.add_agency(conn, "AG", "สำนักงานจังหวัดน่าน", None, now)
         await repo.open_round(conn, "รอบ 2569", agency, now.date(), now.date().replace(year=now.year + 1), now)
-        code = await repo.create_invite(conn, agency, "officer", now, uses=10, days=30)
+        code = await invite_codes.create_invite(conn, agency, "officer", now, uses=10, days=30)
     fake = edges.line_fake
 
     def actions() -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from bot.engine import Engine, Inbound
 from conversations import Start, Tap, Text, Unsupported
 from criteria import default_bank
 from criteria.scoring import score
+from storage import invite_codes
 from storage import repository as repo
 from storage.database import Database
 from storage.schema import answers, audit_log, users
@@ -21,7 +22,7 @@ async def _seed(db: Database, clock, *, uses: int = 10) -> str:
     async with db.transaction() as conn:
         agency = await repo.add_agency(conn, "AG", "สำนักงานทดสอบ", None, clock())
         await repo.open_round(conn, "รอบ 2569", agency, date(2026, 11, 1), date(2026, 12, 31), clock())
-        return await repo.create_invite(conn, agency, "officer", clock(), uses=uses, days=30)
+        return await invite_codes.create_invite(conn, agency, "officer", clock(), uses=uses, days=30)
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ async def _joined(engine: Engine, clock, user: str = "U1") -> None:
     code = await _seed(engine.db, clock)
     await engine.handle(Inbound("line", user, Start()))
     await _say(engine, "ยอมรับ", user)
-    outcome = await _say(engine, repo.format_invite_code(code).lower(), user)
+    outcome = await _say(engine, invite_codes.format_invite_code(code).lower(), user)
     assert "เข้าร่วมหน่วยงาน สำนักงานทดสอบ" in outcome.replies[0].text
     assert outcome.replies[-1].question_id == "Q1.1B"
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.settings import Settings
 from bot.web import create_app
+from storage import invite_codes
 from storage import repository as repo
 from storage.schema import answers, outbound_spend, users
 from tests.fakes.line_api import FakeLineApi
@@ -105,7 +106,7 @@ async def _invite(line: Line) -> str:
         agency = await repo.add_agency(conn, "AG", "สำนักงานสาธารณสุขจังหวัดน่าน", None, now)
         today = now.date()
         await repo.open_round(conn, "รอบประเมิน 2569", agency, today, today.replace(year=today.year + 1), now)
-        return await repo.create_invite(conn, agency, "officer", now, uses=10, days=30)
+        return await invite_codes.create_invite(conn, agency, "officer", now, uses=10, days=30)
 
 
 async def _joined(line: Line) -> list[dict[str, Any]]:
@@ -126,7 +127,7 @@ async def test_a_whole_assessment_from_follow_to_summary_costs_no_push(line: Lin
 
     asked = await line.tap(tap_data(welcome, "ยินยอม"))
     assert "รหัสเชิญ" in asked[0]["text"]
-    messages = await line.say(repo.format_invite_code(code))
+    messages = await line.say(invite_codes.format_invite_code(code))
     assert "เข้าร่วมหน่วยงาน สำนักงานสาธารณสุขจังหวัดน่าน" in messages[0]["text"]
     answered = 0
     while "ตอบครบทุกข้อแล้ว" not in messages[-1]["text"]:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from bot.settings import Settings
 from bot.web import create_app
+from storage import invite_codes
 from storage import repository as repo
 from storage.schema import answers
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -115,7 +116,7 @@ async def _invite(tg: Telegram) -> str:
         agency = await repo.add_agency(conn, "AG", "สำนักงานพัฒนาชุมชนจังหวัดน่าน", None, now)
         today = now.date()
         await repo.open_round(conn, "รอบประเมิน 2569", agency, today, today.replace(year=today.year + 1), now)
-        return await repo.create_invite(conn, agency, "officer", now, uses=10, days=30)
+        return await invite_codes.create_invite(conn, agency, "officer", now, uses=10, days=30)
 
 
 async def _joined(tg: Telegram) -> None:
@@ -131,7 +132,7 @@ async def test_a_whole_assessment_with_inline_buttons(tg: Telegram) -> None:
     assert "สวัสดีค่ะ คุณสมชาย" in tg.fake.sent_texts(CHAT)[0]
     assert [c["command"] for c in tg.fake.get_commands(None, None)][:3] == ["start", "resume", "back"]
     await tg.tap("ยินยอม")
-    await tg.say(repo.format_invite_code(code))
+    await tg.say(invite_codes.format_invite_code(code))
     answered = 0
     while "ตอบครบทุกข้อแล้ว" not in tg.fake.sent_texts(CHAT)[-1]:
         tapped = await tg.tap(index=0)  # the lowest answer

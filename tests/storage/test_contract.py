@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from storage import invite_codes
 from storage import repository as repo
 from storage.database import Database
 from storage.migrate import current_revision, upgrade
@@ -133,18 +134,18 @@ async def test_assessments_are_created_once_and_pinned_to_the_bank_version(datab
 async def test_invites_are_counted_and_refused_when_expired_or_used_up(database: Database, clock) -> None:
     agency, _, _ = await _agency_round(database, clock)
     async with database.transaction() as conn:
-        code = await repo.create_invite(conn, agency, "officer", clock(), uses=1, days=7, categories=(1, 7))
-        late = await repo.create_invite(conn, agency, "officer", clock(), uses=5, days=1)
-    assert len(code) == repo.INVITE_LENGTH and set(code) <= set(repo.INVITE_ALPHABET)
+        code = await invite_codes.create_invite(conn, agency, "officer", clock(), uses=1, days=7, categories=(1, 7))
+        late = await invite_codes.create_invite(conn, agency, "officer", clock(), uses=5, days=1)
+    assert len(code) == invite_codes.INVITE_LENGTH and set(code) <= set(invite_codes.INVITE_ALPHABET)
     async with database.transaction() as conn:
-        granted = await repo.redeem_invite(conn, code, clock())
-        assert isinstance(granted, repo.Redeemed) and granted.categories == (1, 7)
+        granted = await invite_codes.redeem_invite(conn, code, clock())
+        assert isinstance(granted, invite_codes.Redeemed) and granted.categories == (1, 7)
         assert granted.agency_name == "สำนักงานจังหวัดทดสอบ"
-        assert await repo.redeem_invite(conn, code, clock()) == "used_up"
-        assert await repo.redeem_invite(conn, "NOSUCHCODE", clock()) == "unknown"
+        assert await invite_codes.redeem_invite(conn, code, clock()) == "used_up"
+        assert await invite_codes.redeem_invite(conn, "NOSUCHCODE", clock()) == "unknown"
     clock.advance(days=2)
     async with database.transaction() as conn:
-        assert await repo.redeem_invite(conn, late, clock()) == "expired"
+        assert await invite_codes.redeem_invite(conn, late, clock()) == "expired"
 
 
 async def test_a_session_saved_by_someone_else_is_not_overwritten(database: Database, clock) -> None:
