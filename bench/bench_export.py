@@ -33,7 +33,7 @@ from bot.demo import _random_answers
 from criteria import default_bank
 from storage.database import Database
 from storage.migrate import upgrade
-from storage.schema import agencies, answers, assessments, conversation_sessions, rounds, users
+from storage.schema import agencies, answers, assessments, conversation_sessions, rounds, submissions, users
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 CHUNK = 20_000
@@ -84,8 +84,12 @@ async def seed(url: str, n_agencies: int, officers: int) -> tuple[int, int]:
                 await conn.execute(insert(answers), rows)
             await conn.execute(insert(conversation_sessions), [
                 {"user_id": user_id, "assessment_id": assessment_of[agency_id], "phase": "done", "position": None,
-                 "state": {}, "version": 1, "submitted_at": NOW if rng.random() < 0.8 else None, "updated_at": NOW}
+                 "state": {}, "version": 1, "updated_at": NOW}
                 for user_id, agency_id in people])
+            await conn.execute(insert(submissions), [
+                {"assessment_id": assessment_of[agency_id], "user_id": user_id, "submitted_at": NOW,
+                 "reopened_at": None}
+                for user_id, agency_id in people if rng.random() < 0.8])
         return parent, total
     finally:
         await db.dispose()

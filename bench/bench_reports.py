@@ -111,7 +111,11 @@ class Plan:
     def sessions(self) -> Iterator[tuple[Any, ...]]:
         for user_id, _, _, _, _, agency_id, *_ in self.users():
             if user_id % 3:
-                yield (user_id, 200_000 + agency_id, "done", None, "{}", 1, NOW, NOW)
+                yield (user_id, 200_000 + agency_id, "done", None, "{}", 1, NOW)
+
+    def submissions(self) -> Iterator[tuple[Any, ...]]:
+        for user_id, assessment_id, *_ in self.sessions():
+            yield (assessment_id, user_id, NOW, None)
 
 
 TABLES = {
@@ -120,8 +124,8 @@ TABLES = {
     "users": ("id", "channel", "channel_user_id", "display_name", "role", "agency_id", "active", "created_at"),
     "assessments": ("id", "agency_id", "round_id", "bank_id", "bank_version", "created_at"),
     "answers": ("id", "assessment_id", "user_id", "question_id", "value", "answered_at", "replaced_at", "set_aside"),
-    "conversation_sessions": ("user_id", "assessment_id", "phase", "position", "state", "version", "submitted_at",
-                              "updated_at"),
+    "conversation_sessions": ("user_id", "assessment_id", "phase", "position", "state", "version", "updated_at"),
+    "submissions": ("assessment_id", "user_id", "submitted_at", "reopened_at"),
 }
 
 
@@ -134,7 +138,8 @@ def rows(plan: Plan) -> dict[str, Callable[[], Iterator[tuple[Any, ...]]]]:
         return ((r[0], r[1], 1, r[2], r[3], NOW.replace(year=NOW.year - (2 - r[0]))) for r in plan.rounds)
 
     return {"agencies": agencies, "rounds": rounds, "users": plan.users, "assessments": plan.assessments,
-            "answers": plan.answers, "conversation_sessions": plan.sessions}
+            "answers": plan.answers, "conversation_sessions": plan.sessions,
+            "submissions": plan.submissions}
 
 
 def seed_sqlite(path: Path, plan: Plan) -> None:
@@ -160,7 +165,7 @@ async def seed_postgres(url: str, plan: Plan) -> None:
                 records = [(*r[:4], r[4], *r[5:]) for r in records]
             await conn.copy_records_to_table(table, records=records, columns=list(TABLES[table]))
         for table in TABLES:
-            if table != "conversation_sessions":
+            if table not in ("conversation_sessions", "submissions"):
                 await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                    f"(SELECT max(id) FROM {table}))")
         await conn.execute("ANALYZE")

@@ -293,14 +293,14 @@ class Coordination:
         if len(scope.agencies) > 1:
             lines += self._agency_lines(scope)
         else:
-            waiting = [p for p in people if not p.finished]
-            if not waiting:
+            reopened = [p for p in people if p.reopened]
+            waiting = [p for p in people if not p.finished and not p.reopened]
+            if reopened:  # sent, now being changed: their sent answers still count, they must send again
+                lines.append(ct.STATUS_REOPENED.format(count=len(reopened), names=_names(reopened)))
+            if waiting:
+                lines.append(ct.STATUS_NOT_FINISHED.format(count=len(waiting), names=_names(waiting)))
+            elif not reopened:
                 lines.append(ct.STATUS_ALL_FINISHED)
-            else:
-                names = ", ".join(p.name or f"ผู้ตอบ {p.user_id}" for p in waiting[:STATUS_NAMES_SHOWN])
-                if len(waiting) > STATUS_NAMES_SHOWN:
-                    names += ct.STATUS_MORE_NAMES.format(count=len(waiting) - STATUS_NAMES_SHOWN)
-                lines.append(ct.STATUS_NOT_FINISHED.format(count=len(waiting), names=names))
         return "\n".join(lines)
 
     def _agency_lines(self, scope: Scope) -> list[str]:
@@ -373,8 +373,16 @@ class Coordination:
         return Answered((Reply(text, _menu_choices()),), wake_reminders=daytime), agency.code
 
 
+def _names(people: list[Person]) -> str:
+    names = ", ".join(p.name or f"ผู้ตอบ {p.user_id}" for p in people[:STATUS_NAMES_SHOWN])
+    if len(people) > STATUS_NAMES_SHOWN:
+        names += ct.STATUS_MORE_NAMES.format(count=len(people) - STATUS_NAMES_SHOWN)
+    return names
+
+
 def _counts_line(people: list[Person] | tuple[Person, ...]) -> str:
-    return ct.STATUS_COUNTS.format(invited=len(people), started=sum(1 for p in people if p.answered or p.finished),
+    started = sum(1 for p in people if p.answered or p.finished or p.reopened)
+    return ct.STATUS_COUNTS.format(invited=len(people), started=started,
                                    finished=sum(p.finished for p in people), percent=_percent(people))
 
 

@@ -155,8 +155,10 @@ async def _session(conn: AsyncConnection, bank: Bank, user_id: int, assessment_i
     pending = next_question(bank, answers)
     phase = "done" if submitted_at is not None else "answering"
     row = repo.SessionRow(assessment_id, phase, None if submitted_at else (pending.id if pending else None),
-                          {"skipped": [], "set_aside": {}}, 1, submitted_at)
+                          {"skipped": [], "set_aside": {}}, 1)
     await repo.save_session(conn, user_id, row, expected_version=None, now=at)
+    if submitted_at is not None:
+        await repo.submit(conn, assessment_id, user_id, submitted_at)
 
 
 def _random_answers(bank: Bank, rng: random.Random, maturity: float) -> dict[str, str]:

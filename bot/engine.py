@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -37,11 +38,13 @@ from conversations import (
     PreviousRound,
     RecordAnswer,
     RedeemInvite,
+    Reopen,
     Reply,
     RoundInfo,
     Session,
     SetAside,
     Step,
+    Submission,
     Submit,
     handle,
 )
@@ -87,7 +90,6 @@ class _Loaded:
     assessment_id: int | None  # None: this person answers in no round now (none open, or a coordinator)
     round_id: int | None
     stored_version: int | None  # None: no session row yet
-    submitted_at: datetime | None
     answered: list[Reply] = field(default_factory=list)  # the shell's answers to coordinators' requests
     exports: list[ExportJob] = field(default_factory=list)
     wake_reminders: bool = False
@@ -248,16 +250,32 @@ class Engine:
         stored = await repo.load_session(conn, user.id)
         ctx, assessment_id, round_id = await self._context(conn, user, now)
         session = Session() if stored is None else _session_from_row(stored)
-        submitted_at = None if stored is None else stored.submitted_at
         if stored is not None and assessment_id is not None and stored.assessment_id not in (None, assessment_id):
             # A new round has opened since this person last answered: start its assessment afresh.
+            # The last round's submission stays where it is, with that round's assessment.
             session = replace(session, phase=Phase.ANSWERING, position=None, skipped=frozenset(), set_aside={},
-                              edit_category=None, resume_phase=None)
-            submitted_at = None
-        answers = {} if assessment_id is None else await repo.current_answers(conn, assessment_id, user.id)
-        session = replace(session, answers=answers)
-        return _Loaded(session, ctx, assessment_id, round_id, None if stored is None else stored.version,
-                       submitted_at)
+                              edit_category=None, resume_phase=None, pending_answer=None)
+        elif stored is not None and stored.assessment_id is not None and assessment_id is None:
+            closed = await self._closed_round(conn, user, stored.assessment_id)
+            if closed is not None:  # read-only: the summary still shows what was answered
+                ctx, round_id = replace(ctx, round=RoundInfo(closed.name, closed.closes_on, accepting=False)), closed.id
+                assessment_id = stored.assessment_id
+        answers: dict[str, str] = {}
+        submission = Submission.NONE
+        if assessment_id is not None:
+            answers = await repo.current_answers(conn, assessment_id, user.id)
+            submission = _submission_state(await repo.submission_of(conn, assessment_id, user.id))
+        session = replace(session, answers=answers, submission=submission)
+        return _Loaded(session, ctx, assessment_id, round_id, None if stored is None else stored.version)
+
+    async def _closed_round(self, conn: AsyncConnection, user: repo.UserRow, assessment_id: int) -> Any:
+        """The closed round of the person's last assessment, if it was their own agency's."""
+        if user.role == COORDINATOR:
+            return None
+        found = await repo.round_of_assessment(conn, assessment_id)
+        if found is None or found.closed_at is None or found.assessed_agency_id != user.agency_id:
+            return None
+        return found
 
     async def _context(self, conn: AsyncConnection, user: repo.UserRow,
                        now: datetime) -> tuple[Context, int | None, int | None]:
@@ -294,7 +312,11 @@ class Engine:
                     await repo.update_user(conn, user.id, consent_at=now)
                     user = replace(user, consent_at=now)
                 case Submit():
-                    loaded.submitted_at = now
+                    assert loaded.assessment_id is not None
+                    await repo.submit(conn, loaded.assessment_id, user.id, now)
+                case Reopen():
+                    assert loaded.assessment_id is not None
+                    await repo.reopen(conn, loaded.assessment_id, user.id, now)
                 case RedeemInvite(code):
                     follow_up, user = await self._redeem(conn, user, loaded, code, now)
                 case Forget():
@@ -326,17 +348,18 @@ class Engine:
         user = replace(user, agency_id=granted.agency_id, role=granted.role, categories=granted.categories)
         await repo.audit(conn, now, user.id, "invite.redeemed", str(granted.agency_id), {"role": granted.role})
         loaded.ctx, loaded.assessment_id, loaded.round_id = await self._context(conn, user, now)
-        answers = {} if loaded.assessment_id is None else await repo.current_answers(
-            conn, loaded.assessment_id, user.id)
-        loaded.session = replace(loaded.session, answers=answers)
+        answers: dict[str, str] = {}
+        submission = Submission.NONE
+        if loaded.assessment_id is not None:
+            answers = await repo.current_answers(conn, loaded.assessment_id, user.id)
+            submission = _submission_state(await repo.submission_of(conn, loaded.assessment_id, user.id))
+        loaded.session = replace(loaded.session, answers=answers, submission=submission)
         return Joined(granted.agency_name, granted.role), user
 
     async def _save(self, conn: AsyncConnection, user: repo.UserRow, loaded: _Loaded, now: datetime) -> None:
         session = loaded.session
         state = _state_of(session)
-        submitted_at = loaded.submitted_at if session.phase is Phase.DONE else None
-        row = repo.SessionRow(loaded.assessment_id, session.phase.value, session.position, state, session.version,
-                              submitted_at)
+        row = repo.SessionRow(loaded.assessment_id, session.phase.value, session.position, state, session.version)
         await repo.save_session(conn, user.id, row, expected_version=loaded.stored_version, now=now)
 
 
@@ -348,7 +371,21 @@ def _state_of(session: Session) -> dict[str, object]:
         state["resume_phase"] = session.resume_phase.value
     if session.shown is not None:  # what a typed number or label means next time, across restarts
         state["shown"] = [[c.number, c.label, c.data] for c in session.shown]
+    if session.pending_answer is not None:
+        state["pending_answer"] = list(session.pending_answer)
     return state
+
+
+def _submission_state(row: repo.SubmissionRow | None) -> Submission:
+    if row is None:
+        return Submission.NONE
+    return Submission.SUBMITTED if row.reopened_at is None else Submission.REOPENED
+
+
+def _pending_of(stored: object) -> tuple[str, str] | None:
+    if isinstance(stored, list) and len(stored) == 2 and all(isinstance(part, str) for part in stored):
+        return stored[0], stored[1]
+    return None
 
 
 def _shown_of(stored: object) -> tuple[Choice, ...] | None:
@@ -373,4 +410,5 @@ def _session_from_row(row: repo.SessionRow) -> Session:
         edit_category=state.get("edit_category"),
         resume_phase=Phase(resume) if resume else None,
         shown=_shown_of(state.get("shown")),
+        pending_answer=_pending_of(state.get("pending_answer")),
     )

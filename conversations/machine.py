@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Concatenate, ParamSpec
 
 from conversations import coordinator_texts as ct
 from conversations import render
@@ -49,11 +50,13 @@ from conversations.model import (
     Phase,
     RecordAnswer,
     RedeemInvite,
+    Reopen,
     Reply,
     Session,
     SetAside,
     Start,
     Step,
+    Submission,
     Submit,
     Tap,
     Text,
@@ -81,7 +84,8 @@ from conversations.typed import CONSENT_WORDS, NO_WORDS, YES_WORDS, hint, picked
 from criteria.model import Question
 from criteria.scoring import applicable_questions, inapplicable_answers, next_question, score
 
-DETOURS = (Phase.EDIT_CATEGORY, Phase.EDIT_QUESTION, Phase.CONFIRM_FORGET)
+P = ParamSpec("P")
+DETOURS = (Phase.EDIT_CATEGORY, Phase.EDIT_QUESTION, Phase.CONFIRM_FORGET, Phase.CONFIRM_REOPEN)
 ASSESSING = (Phase.ANSWERING, Phase.REVIEW, Phase.DONE, *DETOURS)
 
 
@@ -248,6 +252,8 @@ def _prompt(turn: _Turn) -> None:
             turn.say(t.PDPA_NOTICE, _consent_choices())
         case Phase.JOIN:
             turn.say(t.ASK_INVITE)
+        case Phase.ANSWERING | Phase.REVIEW | Phase.DONE if _round_closed(ctx):
+            _closed(turn)
         case Phase.ANSWERING:
             question = _question_on_screen(turn)
             if ctx.round is None:
@@ -258,6 +264,8 @@ def _prompt(turn: _Turn) -> None:
                 turn.replies.append(render.question_reply(session, ctx, question))
         case Phase.REVIEW:
             _review(turn)
+        case Phase.DONE if session.submission is not Submission.SUBMITTED:
+            _review(turn)  # nothing sent (a session from before submissions were their own record)
         case Phase.DONE:
             turn.say(t.DONE_HINT, _done_choices())
         case Phase.EDIT_CATEGORY:
@@ -266,6 +274,8 @@ def _prompt(turn: _Turn) -> None:
             _edit_category(turn, session.edit_category or 1)
         case Phase.CONFIRM_FORGET:
             turn.say(t.FORGET_CONFIRM, _forget_choices())
+        case Phase.CONFIRM_REOPEN:
+            turn.say(t.REOPEN_CONFIRM, _reopen_choices())
         case Phase.COORDINATING:
             turn.say(ct.MENU, _coordinator_choices())
 
@@ -295,6 +305,40 @@ def _done_choices() -> tuple[Choice, ...]:
 
 def _forget_choices() -> tuple[Choice, ...]:
     return numbered(Choice(t.BTN_FORGET_YES, command_data("forget_yes")), Choice(t.BTN_CANCEL, command_data("cancel")))
+
+
+def _reopen_choices() -> tuple[Choice, ...]:
+    return numbered(Choice(t.BTN_REOPEN, command_data("reopen_yes")), Choice(t.BTN_CANCEL, command_data("cancel")))
+
+
+def _closed_choices() -> tuple[Choice, ...]:
+    return numbered(Choice(t.BTN_SUMMARY, command_data("summary")), Choice(t.BTN_PROGRESS, command_data("progress")))
+
+
+def _round_closed(ctx: Context) -> bool:
+    return ctx.round is not None and not ctx.round.accepting
+
+
+def _closed(turn: _Turn) -> None:
+    """A closed round: its answers can be read, never changed."""
+    assert turn.ctx.round is not None
+    standing = t.CLOSED_STANDING[turn.session.submission.value]
+    turn.say(t.ROUND_CLOSED.format(round=turn.ctx.round.name) + "\n" + standing, _closed_choices())
+
+
+def _while_open(action: Callable[Concatenate[_Turn, P], None]) -> Callable[Concatenate[_Turn, P], None]:
+    """Changing answers (and moving between questions to change them) only while the round is open."""
+
+    def guarded(turn: _Turn, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        if _round_closed(turn.ctx) and turn.session.phase in ASSESSING:
+            if turn.session.phase in DETOURS:
+                turn.move(phase=turn.session.resume_phase or Phase.ANSWERING, resume_phase=None,
+                          edit_category=None, pending_answer=None)
+            _closed(turn)
+            return
+        action(turn, *args, **kwargs)
+
+    return guarded
 
 
 def _not_understood(turn: _Turn) -> None:
@@ -349,6 +393,10 @@ def _advance(turn: _Turn, *, after: str | None) -> None:
     question = next_question(
         ctx.bank, session.answers, after=after, skipped=session.skipped, categories=render.assigned_categories(ctx)
     )
+    if question is None and session.submission is Submission.SUBMITTED:
+        turn.move(phase=Phase.DONE, position=None, resume_phase=None, edit_category=None)  # nothing new to send
+        turn.say(t.DONE_HINT, _done_choices())
+        return
     if question is None:
         turn.move(phase=Phase.REVIEW, position=None, resume_phase=None, edit_category=None)
         _review(turn)
@@ -365,6 +413,8 @@ def _review(turn: _Turn) -> None:
     if skipped:
         choices.append(Choice(t.BTN_ANSWER_SKIPPED, command_data("answer_skipped")))
     text = t.REVIEW_SKIPPED.format(count=skipped) if skipped else t.REVIEW_ALL
+    if turn.session.submission is Submission.REOPENED:
+        text += "\n" + t.RESUBMIT_HINT
     turn.say(text + "\n\n" + render.progress_text(turn.session, turn.ctx), numbered(*choices))
 
 
@@ -381,25 +431,43 @@ def _on_answer_tap(turn: _Turn, tap: AnswerTap) -> None:
     if turn.ctx.round is None:
         _prompt(turn)
         return
+    if _round_closed(turn.ctx):
+        _while_open(_prompt)(turn)
+        return
     if question not in applicable_questions(bank, session.answers, categories):
         turn.say(t.OUTDATED)
         _prompt(turn)
         return
+    unchanged = session.answers.get(question.id) == option.code
     on_screen = session.phase is Phase.ANSWERING and session.position == question.id
-    if not on_screen and session.answers.get(question.id) == option.code:
+    if unchanged and not on_screen:
         return  # a second tap on a button already applied: nothing changed, nothing to say
-    was_done = session.phase is Phase.DONE
-    _record(turn, question, option.code)
+    if unchanged and session.submission is Submission.SUBMITTED:
+        _advance(turn, after=question.id)  # the answer as sent, confirmed: look on, withdraw nothing
+        return
+    if session.submission is Submission.SUBMITTED:
+        # Changing a sent answer reopens the submission: never silently, always asked first.
+        base = session.resume_phase if session.phase in DETOURS else session.phase
+        turn.move(phase=Phase.CONFIRM_REOPEN, resume_phase=base, pending_answer=(question.id, option.code))
+        turn.say(t.REOPEN_CONFIRM, _reopen_choices())
+        return
+    _take_answer(turn, question, option.code)
+
+
+def _take_answer(turn: _Turn, question: Question, code: str) -> None:
+    """Record an answer and move on: to the next question, or back to the one on screen after an old one."""
+    bank, session = turn.ctx.bank, turn.session
+    on_screen = session.phase is Phase.ANSWERING and session.position == question.id
+    _record(turn, question, code)
     if not on_screen:
-        turn.say(t.EDITED_OLD.format(
-            item_id=bank.item_of(question.id).id, level=t.LEVEL_WORD[question.level], answer=option.label))
+        label = render.option_label(bank, question, code)
+        turn.say(t.EDITED_OLD.format(item_id=bank.item_of(question.id).id, level=t.LEVEL_WORD[question.level],
+                                     answer=label))
         if session.phase is Phase.ANSWERING and session.position is not None:
             _resume_at(turn, session.position)
             return
     _note_category_done(turn, question)
     _advance(turn, after=question.id)
-    if was_done and turn.session.phase is Phase.REVIEW:
-        turn.say(t.RESUBMIT_HINT)
 
 
 def _record(turn: _Turn, question: Question, code: str) -> None:
@@ -481,18 +549,25 @@ def _cmd_start(turn: _Turn) -> None:
 def _cmd_resume(turn: _Turn) -> None:
     session = turn.session
     if session.phase in DETOURS:
-        turn.move(phase=session.resume_phase or Phase.ANSWERING, resume_phase=None, edit_category=None)
-    if turn.session.phase is Phase.ANSWERING:
-        turn.say(t.RESUMED)
+        turn.move(phase=session.resume_phase or Phase.ANSWERING, resume_phase=None, edit_category=None,
+                  pending_answer=None)
+    if turn.session.phase is Phase.ANSWERING and turn.ctx.round is not None and not _round_closed(turn.ctx):
+        before = len(turn.replies)
         if turn.session.position is None:
             _advance(turn, after=None)
         else:
             _resume_at(turn, turn.session.position)
+        if (question := _question_on_screen(turn)) is not None:  # where they are, and how far: both true now
+            counts = render.progress_counts(turn.session, turn.ctx)
+            line = t.RESUMED.format(item_id=turn.ctx.bank.item_of(question.id).id,
+                                    answered=sum(c[1] for c in counts), total=sum(c[2] for c in counts))
+            turn.replies.insert(before, Reply(line))
         return
     _prompt(turn)
 
 
 @_needs_assessment
+@_while_open
 def _cmd_back(turn: _Turn) -> None:
     session, ctx = turn.session, turn.ctx
     if session.phase in DETOURS:
@@ -517,6 +592,7 @@ def _cmd_back(turn: _Turn) -> None:
 
 
 @_needs_assessment
+@_while_open
 def _cmd_skip(turn: _Turn) -> None:
     question = _question_on_screen(turn)
     if question is None:
@@ -529,6 +605,7 @@ def _cmd_skip(turn: _Turn) -> None:
 
 
 @_needs_assessment
+@_while_open
 def _cmd_edit(turn: _Turn) -> None:
     if not turn.session.answers:
         turn.say(t.EDIT_NOTHING)
@@ -550,6 +627,7 @@ def _edit_menu(turn: _Turn) -> None:
     turn.say("\n".join(lines), (*choices, Choice(t.BTN_CANCEL, command_data("cancel"))))
 
 
+@_while_open
 def _edit_category(turn: _Turn, number: int) -> None:
     bank, session = turn.ctx.bank, turn.session
     answered = [q for q in bank.questions
@@ -573,6 +651,7 @@ def _edit_category(turn: _Turn, number: int) -> None:
     turn.say("\n".join(lines), (*choices, Choice(t.BTN_CANCEL, command_data("cancel"))))
 
 
+@_while_open
 def _edit_question(turn: _Turn, question_id: str) -> None:
     bank, session = turn.ctx.bank, turn.session
     question = bank.question(question_id)
@@ -592,7 +671,7 @@ def _cmd_progress(turn: _Turn) -> None:
 
 @_needs_assessment
 def _cmd_summary(turn: _Turn) -> None:
-    final = turn.session.phase is Phase.DONE
+    final = turn.session.submission is Submission.SUBMITTED
     turn.replies.append(render.summary_reply(turn.session, turn.ctx, final=final))
     _prompt(turn)
 
@@ -642,17 +721,20 @@ def _btn_decline(turn: _Turn) -> None:
     turn.say(t.DECLINED, numbered(Choice(t.BTN_ACCEPT, command_data("accept"))))
 
 
+@_while_open
 def _btn_submit(turn: _Turn) -> None:
     if turn.session.phase is not Phase.REVIEW:
         _prompt(turn)
         return
-    turn.move(phase=Phase.DONE)
+    again = turn.session.submission is Submission.REOPENED
+    turn.move(phase=Phase.DONE, submission=Submission.SUBMITTED)
     turn.facts.append(Submit())
-    turn.say(t.SUBMITTED)
+    turn.say(t.RESUBMITTED if again else t.SUBMITTED)
     turn.replies.append(render.summary_reply(turn.session, turn.ctx, final=True))
     turn.say(t.DONE_HINT, _done_choices())
 
 
+@_while_open
 def _btn_answer_skipped(turn: _Turn) -> None:
     if turn.session.phase is not Phase.REVIEW:
         _prompt(turn)
@@ -666,9 +748,34 @@ def _cmd_cancel(turn: _Turn) -> None:
     if session.phase not in DETOURS:
         _prompt(turn)
         return
-    turn.say(t.FORGET_CANCELLED if session.phase is Phase.CONFIRM_FORGET else t.EDIT_CANCELLED)
-    turn.move(phase=session.resume_phase or Phase.ANSWERING, resume_phase=None, edit_category=None)
+    cancelled = {Phase.CONFIRM_FORGET: t.FORGET_CANCELLED, Phase.CONFIRM_REOPEN: t.REOPEN_CANCELLED}
+    turn.say(cancelled.get(session.phase, t.EDIT_CANCELLED))
+    turn.move(phase=session.resume_phase or Phase.ANSWERING, resume_phase=None, edit_category=None,
+              pending_answer=None)
     _prompt(turn)
+
+
+@_while_open
+def _btn_reopen_yes(turn: _Turn) -> None:
+    """แก้ไขหลังส่ง, confirmed: the submission is reopened and the waiting answer taken."""
+    session, bank = turn.session, turn.ctx.bank
+    pending = session.pending_answer
+    question = None if pending is None else bank.question(pending[0])
+    turn.move(phase=session.resume_phase or Phase.ANSWERING, resume_phase=None, edit_category=None,
+              pending_answer=None)
+    if session.phase is not Phase.CONFIRM_REOPEN or pending is None or question is None:
+        _prompt(turn)
+        return
+    applicable = applicable_questions(bank, turn.session.answers, render.assigned_categories(turn.ctx))
+    if question not in applicable:
+        turn.say(t.OUTDATED)
+        _prompt(turn)
+        return
+    if turn.session.submission is Submission.SUBMITTED:
+        turn.facts.append(Reopen())
+        turn.move(submission=Submission.REOPENED)
+        turn.say(t.REOPENED)
+    _take_answer(turn, question, pending[1])
 
 
 def _btn_forget_yes(turn: _Turn) -> None:
@@ -699,6 +806,7 @@ _BUTTONS: dict[str, Callable[[_Turn], None]] = {
     "answer_skipped": _btn_answer_skipped,
     "cancel": _cmd_cancel,
     "forget_yes": _btn_forget_yes,
+    "reopen_yes": _btn_reopen_yes,
 }
 
 

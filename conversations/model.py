@@ -147,7 +147,12 @@ class RedeemInvite:
 
 @dataclass(frozen=True, slots=True)
 class Submit:
-    pass
+    """Send (or send again) the answers as they stand."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reopen:
+    """แก้ไขหลังส่ง, confirmed: the submission stays as it was sent until the person sends again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +175,7 @@ class Denied:
     reason: str  # the polite Thai answer they were given
 
 
-Fact = RecordAnswer | SetAside | GiveConsent | RedeemInvite | Submit | Forget | Ask | Denied
+Fact = RecordAnswer | SetAside | GiveConsent | RedeemInvite | Submit | Reopen | Forget | Ask | Denied
 
 # State -----------------------------------------------------------------------------
 
@@ -185,7 +190,16 @@ class Phase(enum.StrEnum):
     REVIEW = "review"
     DONE = "done"
     CONFIRM_FORGET = "confirm_forget"
+    CONFIRM_REOPEN = "confirm_reopen"  # a changed answer after submitting: reopen the submission?
     COORDINATING = "coordinating"  # a coordinator's home: the menu of coordinator commands
+
+
+class Submission(enum.StrEnum):
+    """Where the person's answers in the current assessment stand with the agency."""
+
+    NONE = "none"  # not sent
+    SUBMITTED = "submitted"  # sent: looking and navigating never withdraw it
+    REOPENED = "reopened"  # แก้ไขหลังส่ง: being changed; the sent answers count until sent again
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,12 +215,15 @@ class Session:
     # The choices shown last (of the last reply that had any), which typed numbers and labels mean;
     # None: not recorded yet (a session saved before this existed): the current prompt's are used.
     shown: tuple[Choice, ...] | None = None
+    submission: Submission = Submission.NONE  # loaded by the shell from its own record, not from the state
+    pending_answer: tuple[str, str] | None = None  # CONFIRM_REOPEN: (question id, code) waiting for yes
 
 
 @dataclass(frozen=True, slots=True)
 class RoundInfo:
     name: str
     closes_on: date
+    accepting: bool = True  # False: the round has closed; its answers can be read, not changed
 
 
 @dataclass(frozen=True, slots=True)

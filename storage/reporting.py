@@ -23,7 +23,7 @@ from conversations.reporting import AgencyRound, Respondent, RoundReport
 from criteria.model import Bank
 from criteria.scoring import aggregate
 from storage import repository as repo
-from storage.schema import answers, assessments, conversation_sessions, rounds, users
+from storage.schema import answers, assessments, rounds, submissions, users
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 _PAIR = "="  # question id and code inside one concatenated row: "Q1.1B=3,Q1.2B=2"
@@ -114,18 +114,26 @@ def _concatenated(conn: AsyncConnection, column: Any) -> Any:
 
 async def _answers(conn: AsyncConnection, agency_id: int, round_id: int, *,
                    officers_only: bool) -> dict[int, dict[int, dict[str, str]]]:
-    """agency id → user id → current answers in the agency's assessment of the round.
+    """agency id → user id → the answers that count in the agency's assessment of the round.
 
+    Those are the current answers, except for a person changing a submission (แก้ไขหลังส่ง): theirs
+    are the answers as they stood when they sent them, until they send again.
     With `officers_only`, only officers who still belong to that agency count (the current round);
     a previous round keeps everyone's answers, since people move on.
     """
     tree = repo.tree_cte(agency_id)
     pair = answers.c.question_id + _PAIR + answers.c.value
+    sent = and_(submissions.c.assessment_id == answers.c.assessment_id, submissions.c.user_id == answers.c.user_id,
+                submissions.c.reopened_at.is_not(None))
+    as_sent = and_(answers.c.answered_at <= submissions.c.submitted_at,
+                   or_(answers.c.replaced_at.is_(None), answers.c.replaced_at > submissions.c.submitted_at))
+    counting = or_(and_(submissions.c.user_id.is_(None), answers.c.replaced_at.is_(None)),
+                   and_(submissions.c.user_id.is_not(None), as_sent))
     query = (
         select(assessments.c.agency_id, answers.c.user_id, _concatenated(conn, pair).label("pairs"))
-        .select_from(answers.join(assessments, answers.c.assessment_id == assessments.c.id))
-        .where(assessments.c.round_id == round_id, assessments.c.agency_id.in_(select(tree.c.id)),
-               answers.c.replaced_at.is_(None))
+        .select_from(answers.join(assessments, answers.c.assessment_id == assessments.c.id)
+                     .outerjoin(submissions, sent))
+        .where(assessments.c.round_id == round_id, assessments.c.agency_id.in_(select(tree.c.id)), counting)
         .group_by(assessments.c.agency_id, answers.c.user_id)
     )
     if officers_only:
@@ -138,14 +146,13 @@ async def _answers(conn: AsyncConnection, agency_id: int, round_id: int, *,
 
 
 async def _submitted(conn: AsyncConnection, agency_id: int, round_id: int) -> dict[int, set[int]]:
-    """agency id → officers whose session was submitted for the agency's assessment of the round."""
+    """agency id → officers who submitted in the agency's assessment of the round (and are not changing it)."""
     tree = repo.tree_cte(agency_id)
     query = (
-        select(assessments.c.agency_id, conversation_sessions.c.user_id)
-        .select_from(conversation_sessions.join(assessments,
-                                                conversation_sessions.c.assessment_id == assessments.c.id))
+        select(assessments.c.agency_id, submissions.c.user_id)
+        .select_from(submissions.join(assessments, submissions.c.assessment_id == assessments.c.id))
         .where(assessments.c.round_id == round_id, assessments.c.agency_id.in_(select(tree.c.id)),
-               conversation_sessions.c.submitted_at.is_not(None))
+               submissions.c.reopened_at.is_(None))
     )
     result: dict[int, set[int]] = defaultdict(set)
     for agency, user in await conn.execute(query):

@@ -29,6 +29,7 @@ from storage.schema import (
     outbound_spend,
     processed_events,
     rounds,
+    submissions,
     users,
 )
 
@@ -62,7 +63,12 @@ class SessionRow:
     position: str | None
     state: dict[str, Any]
     version: int
-    submitted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRow:
+    submitted_at: datetime
+    reopened_at: datetime | None  # set: แก้ไขหลังส่ง, the person is changing answers they had sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +171,7 @@ async def forget_user(conn: AsyncConnection, user_id: int, now: datetime) -> int
     if covering:
         exports = (await conn.execute(delete(media).where(media.c.agency_id.in_(covering)))).rowcount
     await conn.execute(delete(answers).where(answers.c.user_id == user_id))
+    await conn.execute(delete(submissions).where(submissions.c.user_id == user_id))
     await conn.execute(delete(conversation_sessions).where(conversation_sessions.c.user_id == user_id))
     await conn.execute(delete(dashboard_links).where(dashboard_links.c.user_id == user_id))
     await conn.execute(delete(dashboard_sessions).where(dashboard_sessions.c.user_id == user_id))
@@ -377,14 +384,14 @@ async def load_session(conn: AsyncConnection, user_id: int) -> SessionRow | None
     row = (await conn.execute(select(conversation_sessions).where(conversation_sessions.c.user_id == user_id))).first()
     if row is None:
         return None
-    return SessionRow(row.assessment_id, row.phase, row.position, dict(row.state or {}), row.version, row.submitted_at)
+    return SessionRow(row.assessment_id, row.phase, row.position, dict(row.state or {}), row.version)
 
 
 async def save_session(conn: AsyncConnection, user_id: int, row: SessionRow, *, expected_version: int | None,
                        now: datetime) -> None:
     """Write the session if nobody else did since we read it (`expected_version`; None = new)."""
     values = {"assessment_id": row.assessment_id, "phase": row.phase, "position": row.position, "state": row.state,
-              "version": row.version, "submitted_at": row.submitted_at, "updated_at": now}
+              "version": row.version, "updated_at": now}
     if expected_version is None:
         await conn.execute(insert(conversation_sessions).values(user_id=user_id, **values))
         return
@@ -394,6 +401,39 @@ async def save_session(conn: AsyncConnection, user_id: int, row: SessionRow, *, 
                                 .values(**values))
     if result.rowcount != 1:
         raise StaleSession(f"session of user {user_id} is no longer at version {expected_version}")
+
+
+# Submissions --------------------------------------------------------------------------------------
+
+
+async def submission_of(conn: AsyncConnection, assessment_id: int, user_id: int) -> SubmissionRow | None:
+    row = (await conn.execute(select(submissions.c.submitted_at, submissions.c.reopened_at).where(
+        submissions.c.assessment_id == assessment_id, submissions.c.user_id == user_id))).first()
+    return None if row is None else SubmissionRow(row.submitted_at, row.reopened_at)
+
+
+async def submit(conn: AsyncConnection, assessment_id: int, user_id: int, now: datetime) -> None:
+    """Send (or send again): the answers as they stand now are the person's submission."""
+    changed = await conn.execute(update(submissions).where(
+        submissions.c.assessment_id == assessment_id, submissions.c.user_id == user_id)
+        .values(submitted_at=now, reopened_at=None))
+    if changed.rowcount == 0:
+        await conn.execute(insert(submissions).values(assessment_id=assessment_id, user_id=user_id,
+                                                      submitted_at=now, reopened_at=None))
+
+
+async def reopen(conn: AsyncConnection, assessment_id: int, user_id: int, now: datetime) -> None:
+    """แก้ไขหลังส่ง: the submission stays (as of its time) and is marked as being changed."""
+    await conn.execute(update(submissions).where(
+        submissions.c.assessment_id == assessment_id, submissions.c.user_id == user_id,
+        submissions.c.reopened_at.is_(None)).values(reopened_at=now))
+
+
+async def round_of_assessment(conn: AsyncConnection, assessment_id: int) -> Any:
+    """The round an assessment belongs to (with `closed_at`, and the assessment's `assessed_agency_id`), or None."""
+    return (await conn.execute(select(rounds, assessments.c.agency_id.label("assessed_agency_id"))
+                               .join(assessments, assessments.c.round_id == rounds.c.id)
+                               .where(assessments.c.id == assessment_id))).first()
 
 
 async def save_session_state(conn: AsyncConnection, user_id: int, state: dict[str, Any], *, version: int,

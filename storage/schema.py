@@ -162,8 +162,21 @@ class ConversationSession(Base):
     position: Mapped[str | None] = mapped_column(String(8))
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
-    submitted_at: Mapped[datetime | None] = mapped_column(_tz(), index=True)
     updated_at: Mapped[datetime] = mapped_column(_tz())
+
+
+class Submission(Base):
+    """An officer sent their answers in one assessment (their agency's, in one round).
+
+    Kept per assessment, so a new round never hides the last one's.  `reopened_at` marks an explicit
+    แก้ไขหลังส่ง: until the person sends again, the agency's results use their answers as they stood
+    at `submitted_at` (answers are append-only, so those are still there)."""
+
+    __tablename__ = "submissions"
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    submitted_at: Mapped[datetime] = mapped_column(_tz(), index=True)
+    reopened_at: Mapped[datetime | None] = mapped_column(_tz())
 
 
 class ProcessedEvent(Base):
@@ -307,6 +320,7 @@ rounds = Round.__table__
 assessments = Assessment.__table__
 answers = Answer.__table__
 conversation_sessions = ConversationSession.__table__
+submissions = Submission.__table__
 processed_events = ProcessedEvent.__table__
 audit_log = AuditEntry.__table__
 media = Media.__table__

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from criteria.model import Bank
 from criteria.scoring import applicable_questions
 from storage.repository import AgencyRow, RoundRow, ancestors, categories_of, subtree, tree_cte
-from storage.schema import answers, assessments, conversation_sessions, rounds, users
+from storage.schema import answers, assessments, rounds, submissions, users
 
 T = TypeVar("T")
 CHUNK = 900  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
@@ -34,9 +34,10 @@ class Person:
     channel_user_id: str
     active: bool
     round_id: int | None  # the round now open for the person's agency
-    finished: bool
+    finished: bool  # submitted in that round, and not being changed since
     answered: int  # applicable questions answered (0 unless progress was asked for)
     expected: int  # applicable questions in the person's categories
+    reopened: bool = False  # แก้ไขหลังส่ง: submitted, then reopened to change; the sent answers count
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +106,16 @@ async def load_scope(conn: AsyncConnection, bank: Bank, root_id: int, today: dat
         rows = await conn.execute(select(assessments.c.id, assessments.c.agency_id).where(
             tuple_(assessments.c.agency_id, assessments.c.round_id).in_(chunk)))
         assessment_of.update({row.agency_id: row.id for row in rows})
-    sessions: dict[int, Any] = {}
+    sent: dict[int, Any] = {}  # person -> their submission in their agency's round
     answered: dict[int, dict[str, str]] = {}  # person -> their current answers in their agency's round
     expected_assessment = {o.id: assessment_of.get(o.agency_id) for o in officers}
     for chunk in _chunks([o.id for o in officers]):
-        rows = await conn.execute(select(conversation_sessions.c.user_id, conversation_sessions.c.assessment_id,
-                                         conversation_sessions.c.submitted_at)
-                                  .where(conversation_sessions.c.user_id.in_(chunk)))
-        sessions.update({row.user_id: row for row in rows})
         wanted = {expected_assessment[u] for u in chunk} - {None}
+        if wanted:
+            rows = await conn.execute(select(submissions.c.user_id, submissions.c.assessment_id,
+                                             submissions.c.reopened_at)
+                                      .where(submissions.c.user_id.in_(chunk), submissions.c.assessment_id.in_(wanted)))
+            sent.update({row.user_id: row for row in rows if row.assessment_id == expected_assessment[row.user_id]})
         if progress and wanted:
             rows = await conn.execute(select(answers.c.user_id, answers.c.assessment_id, answers.c.question_id,
                                              answers.c.value)
@@ -125,24 +127,25 @@ async def load_scope(conn: AsyncConnection, bank: Bank, root_id: int, today: dat
 
     def count() -> list[Person]:
         return [_person(bank, officer, round_of.get(officer.agency_id), assessment_of.get(officer.agency_id),
-                        sessions.get(officer.id), answered.get(officer.id, {}), progress) for officer in officers]
+                        sent.get(officer.id), answered.get(officer.id, {}), progress) for officer in officers]
 
     # Working out each person's applicable questions is CPU: thousands of people go to a thread.
     people = await asyncio.to_thread(count) if progress and len(officers) > THREAD_FROM else count()
     return Scope(tree[0], tuple(tree), round_of, tuple(people))
 
 
-def _person(bank: Bank, officer: Any, current: RoundRow | None, assessment_id: int | None, session: Any,
+def _person(bank: Bank, officer: Any, current: RoundRow | None, assessment_id: int | None, submission: Any,
             answered: dict[str, str], progress: bool) -> Person:
-    finished = bool(session is not None and session.submitted_at is not None
-                    and assessment_id is not None and session.assessment_id == assessment_id)
+    sent = submission is not None and assessment_id is not None and submission.assessment_id == assessment_id
+    finished = sent and submission.reopened_at is None
+    reopened = sent and submission.reopened_at is not None
     done = expected = 0
     if progress and current is not None:
         applicable = applicable_questions(bank, answered, categories_of(officer.categories))
         expected = len(applicable)
         done = sum(1 for q in applicable if q.id in answered)
     return Person(officer.id, officer.display_name or "", officer.agency_id, officer.channel, officer.channel_user_id,
-                  officer.active, None if current is None else current.id, finished, done, expected)
+                  officer.active, None if current is None else current.id, finished, done, expected, reopened)
 
 
 def _chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:

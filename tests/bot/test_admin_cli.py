@@ -25,7 +25,7 @@ def _rows(workdir: Path, query: str) -> list[tuple]:
 
 def test_org_round_and_invite_commands_build_a_province(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "upgrade"]) == 0
-    assert "revision 0007" in capsys.readouterr().out
+    assert "revision 0008" in capsys.readouterr().out
     assert main(["org", "add", "--code", "PROV", "--name", "สำนักงานจังหวัดน่าน"]) == 0
     assert main(["org", "add", "--code", "AGRI", "--name", "สำนักงานเกษตรจังหวัดน่าน", "--parent", "PROV"]) == 0
     assert main(["round", "open", "--name", "รอบ 2570", "--closes", "2570-03-31", "--org", "PROV"]) == 0

@@ -62,7 +62,7 @@ def test_demo_data_once_then_nothing_and_a_believable_province(workdir: Path,
     assert [_rows(workdir, f"SELECT count(*) FROM {table}")[0][0]
             for table in ("agencies", "users", "answers", "rounds", "invites")] == counts
 
-    submitted = _rows(workdir, "SELECT count(*) FROM conversation_sessions WHERE submitted_at IS NOT NULL")[0][0]
+    submitted = _rows(workdir, "SELECT count(*) FROM submissions WHERE reopened_at IS NULL")[0][0]
     assert submitted == 6
     assert _rows(workdir, "SELECT max_uses FROM invites WHERE role = 'coordinator'") == [(1,)]
 

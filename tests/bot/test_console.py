@@ -43,7 +43,7 @@ def test_a_piped_session_runs_from_first_contact_and_a_second_run_continues(tmp_
 
     # The next day: carry on where we stopped, answer the rest "ยังไม่มี", submit.
     second = _chat(tmp_path, ["1"] * 27 + ["ส่งคำตอบ"])  # 32 on this path, 5 done
-    assert "ยินดีต้อนรับกลับ" in second and "ระดับพื้นฐาน (ข้อ 1.4)" in second
+    assert "กลับมาที่ข้อ 1.4 ค่ะ (ตอบแล้ว" in second and "ระดับพื้นฐาน (ข้อ 1.4)" in second
     assert "สรุปผลการประเมิน" in second and "ยังไม่ถึงระดับพื้นฐาน" in second
     stored = _stored(tmp_path)
     assert len(stored) == 32 and stored["Q1.1S"] == "3" and stored["Q7.6R"] == "0"
@@ -79,7 +79,7 @@ def test_a_killed_process_loses_no_acknowledged_answer(tmp_path: Path) -> None:
     assert {k: stored[k] for k in ("Q1.1B", "Q1.2B", "Q1.3B", "Q1.4B")} == {
         "Q1.1B": "1", "Q1.2B": "2", "Q1.3B": "0", "Q1.4B": "1"}
     resumed = _chat(tmp_path, [])
-    assert "ยินดีต้อนรับกลับ" in resumed and ("ข้อ 2.1" in resumed or "ข้อ 2.2" in resumed)
+    assert "กลับมาที่ข้อ 2." in resumed and ("ข้อ 2.1" in resumed or "ข้อ 2.2" in resumed)
 
 
 def test_the_console_numbers_answers_as_the_chat_apps_do_and_lists_navigation_as_words() -> None:

@@ -249,9 +249,10 @@ async def _seed(db: Database, now: datetime) -> dict[str, Any]:
             assessment = await repo.assessment_for(conn, agency, ids["round"], BANK.id, BANK.version, now)
             for question, code in given.items():
                 await repo.record_answer(conn, assessment, user.id, question, code, now)
-            submitted = now if done else None
-            await repo.save_session(conn, user.id, repo.SessionRow(assessment, "done", None, {}, 1, submitted),
+            await repo.save_session(conn, user.id, repo.SessionRow(assessment, "done", None, {}, 1),
                                     expected_version=None, now=now)
+            if done:
+                await repo.submit(conn, assessment, user.id, now)
     return ids
 
 

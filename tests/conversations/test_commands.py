@@ -122,7 +122,7 @@ def test_guarded_commands_stay_guarded_inside_the_forget_detour_before_consent(w
 def test_start_and_resume_while_answering_welcome_back_at_the_same_question(word: str) -> None:
     chat = at_fourth_question()
     chat.text(word)
-    assert chat.replies[0].text == t.RESUMED
+    assert chat.replies[0].text == t.RESUMED.format(item_id="1.4", answered=3, total=30)
     assert chat.asked == "Q1.4B"
     assert chat.facts == ()
 
@@ -130,7 +130,7 @@ def test_start_and_resume_while_answering_welcome_back_at_the_same_question(word
 def test_the_start_event_while_answering_resumes_too() -> None:
     chat = at_fourth_question()
     chat.send(Start())
-    assert chat.replies[0].text == t.RESUMED
+    assert chat.replies[0].text == t.RESUMED.format(item_id="1.4", answered=3, total=30)
     assert chat.asked == "Q1.4B"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations import Phase, RecordAnswer, SetAside, Submit
+from conversations import Phase, RecordAnswer, Reopen, SetAside, Submission, Submit
 from conversations import texts as t
 from criteria.scoring import item_score, score
 from tests.conversations.conftest import (
@@ -239,7 +239,11 @@ def test_editing_after_done_returns_to_review_and_needs_a_new_submit() -> None:
     chat.press("7.1 ผลลัพธ์")
     assert chat.asked == "Q7.1R"
     chat.text("3")  # the third answer: บรรลุเป้าหมาย (300 points)
-    assert chat.recorded == [RecordAnswer("Q7.1R", "300")]
+    assert chat.phase is Phase.CONFIRM_REOPEN, "a sent answer is changed only after saying so"
+    assert chat.facts == ()
+    chat.press(t.BTN_REOPEN)
+    assert chat.facts == (Reopen(), RecordAnswer("Q7.1R", "300"))
+    assert chat.session.submission is Submission.REOPENED
     assert chat.phase is Phase.REVIEW
     assert "ส่งคำตอบ" in chat.said
     assert chat.labels[0] == t.BTN_SUBMIT
@@ -255,7 +259,8 @@ def test_lowering_basic_after_done_sets_aside_and_reopens_review() -> None:
     chat = submitted(pick=full)
     open_edit(chat, 2, "2.3 พื้นฐาน")
     chat.text("มีระบบ ยังไม่ทั่วถึง")
-    assert chat.facts == (RecordAnswer("Q2.3B", "2"), SetAside("Q2.3A"), SetAside("Q2.3S"))
+    chat.press(t.BTN_REOPEN)
+    assert chat.facts == (Reopen(), RecordAnswer("Q2.3B", "2"), SetAside("Q2.3A"), SetAside("Q2.3S"))
     assert chat.phase is Phase.REVIEW
     assert len(chat.session.answers) == 76
     chat.press(t.BTN_SUBMIT)

@@ -322,7 +322,7 @@ def test_when_the_round_opens_resume_asks_the_first_question() -> None:
     chat = no_round_chat()
     chat.ctx = make_ctx()
     chat.press(t.BTN_RESUME)
-    assert chat.replies[0].text == t.RESUMED
+    assert chat.replies[0].text == t.RESUMED.format(item_id="1.1", answered=0, total=30)
     assert chat.asked == "Q1.1B"
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from conversations import Phase, RecordAnswer, Reply, SetAside
+from conversations import Phase, RecordAnswer, Reopen, Reply, SetAside, Submission
 from conversations import texts as t
 from tests.conversations.conftest import (
     Chat,
@@ -110,22 +110,39 @@ def test_an_old_button_in_review_is_applied_and_review_shown_again() -> None:
     assert chat.phase is Phase.REVIEW
 
 
-def test_an_old_button_after_done_reopens_review_and_asks_for_a_new_submit() -> None:
+def test_an_old_button_after_done_asks_before_reopening_then_asks_for_a_new_submit() -> None:
     chat = submitted()
     chat.tap(button(question_message(chat, "Q3.2B"), "เริ่มทำบางส่วน"))
-    assert chat.recorded == [RecordAnswer("Q3.2B", "1")]
+    assert chat.phase is Phase.CONFIRM_REOPEN
+    assert chat.facts == ()
+    assert chat.session.submission is Submission.SUBMITTED
+    chat.press(t.BTN_REOPEN)
+    assert chat.facts == (Reopen(), RecordAnswer("Q3.2B", "1"))
     assert chat.phase is Phase.REVIEW
-    assert chat.replies[-1].text == t.RESUBMIT_HINT
+    assert t.RESUBMIT_HINT in chat.replies[-1].text
     assert t.BTN_SUBMIT in chat.labels
 
 
 def test_an_old_button_after_done_that_opens_advance_asks_it() -> None:
     chat = submitted()
     chat.tap(button(question_message(chat, "Q3.2B"), "ครบทั่วทั้งองค์การ"))
+    chat.press(t.BTN_REOPEN)
     assert chat.phase is Phase.ANSWERING
     assert chat.asked == "Q3.2A"
     chat.answer("0")
     assert chat.phase is Phase.REVIEW
+
+
+def test_declining_to_reopen_keeps_the_submission_and_changes_nothing() -> None:
+    chat = submitted()
+    before = dict(chat.session.answers)
+    chat.tap(button(question_message(chat, "Q3.2B"), "เริ่มทำบางส่วน"))
+    chat.press(t.BTN_CANCEL)
+    assert chat.facts == ()
+    assert chat.said.startswith(t.REOPEN_CANCELLED)
+    assert chat.session.submission is Submission.SUBMITTED
+    assert chat.session.answers == before
+    assert chat.phase is Phase.DONE
 
 
 # Duplicate taps -----------------------------------------------------------------------------------

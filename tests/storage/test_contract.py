@@ -27,9 +27,9 @@ async def _agency_round(db: Database, clock, *, parent: bool = False) -> tuple[i
 
 
 async def test_migrations_reach_head_and_are_idempotent(database: Database) -> None:
-    assert await current_revision(database) == "0007"
+    assert await current_revision(database) == "0008"
     await upgrade(database)  # a second start must not fail or change anything
-    assert await current_revision(database) == "0007"
+    assert await current_revision(database) == "0008"
 
 
 async def test_migrations_build_exactly_the_declared_tables(database: Database) -> None:
@@ -151,13 +151,13 @@ async def test_invites_are_counted_and_refused_when_expired_or_used_up(database:
 async def test_a_session_saved_by_someone_else_is_not_overwritten(database: Database, clock) -> None:
     async with database.transaction() as conn:
         user = await repo.create_user(conn, "line", "U1", None, clock())
-        row = repo.SessionRow(None, "consent", None, {}, 1, None)
+        row = repo.SessionRow(None, "consent", None, {}, 1)
         await repo.save_session(conn, user.id, row, expected_version=None, now=clock())
-        await repo.save_session(conn, user.id, repo.SessionRow(None, "join", None, {}, 2, None), expected_version=1,
+        await repo.save_session(conn, user.id, repo.SessionRow(None, "join", None, {}, 2), expected_version=1,
                                 now=clock())
     with pytest.raises(repo.StaleSession):
         async with database.transaction() as conn:
-            await repo.save_session(conn, user.id, repo.SessionRow(None, "new", None, {}, 2, None),
+            await repo.save_session(conn, user.id, repo.SessionRow(None, "new", None, {}, 2),
                                     expected_version=1, now=clock())
     async with database.transaction() as conn:
         stored = await repo.load_session(conn, user.id)
@@ -169,7 +169,7 @@ async def test_forgetting_a_user_erases_them_but_keeps_an_anonymous_audit(databa
     async with database.transaction() as conn:
         user = await repo.create_user(conn, "line", "U1", "สมชาย", clock())
         await repo.record_answer(conn, assessment, user.id, "Q1.1B", "1", clock())
-        await repo.save_session(conn, user.id, repo.SessionRow(assessment, "answering", "Q1.2B", {}, 3, None),
+        await repo.save_session(conn, user.id, repo.SessionRow(assessment, "answering", "Q1.2B", {}, 3),
                                 expected_version=None, now=clock())
         await repo.audit(conn, clock(), user.id, "invite.redeemed", "1", {})
         await repo.forget_user(conn, user.id, clock())
@@ -184,7 +184,7 @@ async def test_concurrent_read_modify_write_loses_no_update(database: Database, 
     """The measured SQLite trap: without BEGIN IMMEDIATE / row locks, read-then-write loses updates."""
     async with database.transaction() as conn:
         user = await repo.create_user(conn, "line", "U1", None, clock())
-        await repo.save_session(conn, user.id, repo.SessionRow(None, "answering", None, {}, 0, None),
+        await repo.save_session(conn, user.id, repo.SessionRow(None, "answering", None, {}, 0),
                                 expected_version=None, now=clock())
     workers = [database, database.another()]
 
@@ -195,7 +195,7 @@ async def test_concurrent_read_modify_write_loses_no_update(database: Database, 
                 stored = await repo.load_session(conn, user.id)
                 assert stored is not None
                 await asyncio.sleep(0)  # let the other worker try to interleave
-                row = repo.SessionRow(None, "answering", None, {}, stored.version + 1, None)
+                row = repo.SessionRow(None, "answering", None, {}, stored.version + 1)
                 await repo.save_session(conn, user.id, row, expected_version=stored.version, now=clock())
 
     try:

@@ -59,10 +59,8 @@ async def _province(db: Database, clock) -> dict[str, int]:
         await _answer(conn, cur_a, coordinator.id, {"Q1.1B": "0"}, now)  # a coordinator is not a respondent
         await _answer(conn, cur_b1, ids["u4"], {"Q7.1R": "300"}, now)
         await _answer(conn, cur_other, outsider, {"Q1.1B": "3"}, now)
-        await repo.save_session(conn, ids["u1"], repo.SessionRow(cur_a, "done", None, {}, 1, now),
-                                expected_version=None, now=now)
-        await repo.save_session(conn, ids["u4"], repo.SessionRow(old_a, "done", None, {}, 1, now),
-                                expected_version=None, now=now)  # submitted, but another assessment
+        await repo.submit(conn, cur_a, ids["u1"], now)
+        await repo.submit(conn, old_a, ids["u4"], now)  # submitted, but another assessment
     return ids
 
 
