@@ -1,11 +1,12 @@
-"""Round actions and charts on the dashboard, in Chromium against the real server: a round opened, its
+"""Round actions, charts and the CLI's sign-in link on the dashboard, in Chromium against the real server: a round opened, its
 closing date moved and the round closed after a confirmation, as the chat's `รอบ` commands do (same
 refusals, same audit); the province's bars and an agency's radar served only within scope."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 from playwright.async_api import expect
 from sqlalchemy import select
 
+from bot.cli import main
 from conversations import coordinator_texts as ct
 from storage.schema import audit_log, rounds
 from tests.bot.dashboard_site import Browser, Site, chromium, line_user, running_site
@@ -182,3 +184,28 @@ async def test_charts_are_images_within_scope_and_403_outside(site: Site, browse
     async with httpx.AsyncClient(base_url=site.base, cookies=cookies, trust_env=False) as http:
         assert (await http.get("/dashboard/agency/A2/chart/radar.png")).status_code == 403
         assert (await http.get("/dashboard/agency/PROV/chart/bars.png")).status_code == 403
+
+
+async def test_the_cli_link_signs_in_once(site: Site, browser: Browser, capsys: pytest.CaptureFixture[str]) -> None:
+    site.clock.now = datetime.now(UTC)  # the CLI mints with the real clock; the server checks the 10 minutes
+    capsys.readouterr()
+    assert await asyncio.to_thread(main, ["dashboard", "link", "--user", f"line:{COORD_PROV}"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    link = printed[0]
+    assert link.startswith(f"{site.base}/dashboard/signin/") and "10 minutes" in printed[1]
+    assert await asyncio.to_thread(main, ["dashboard", "link", "--user", f"line:{OFF_A2}"]) == 2  # an officer
+    assert "not a coordinator" in capsys.readouterr().err
+
+    page = browser.page
+    await page.goto(link)
+    await page.click("#signin")
+    await page.wait_for_url("**/dashboard/")
+    assert await page.locator("h1").inner_text() == "สำนักงานจังหวัดน่าน"
+    await browser.context.clear_cookies()
+    await page.goto(link)
+    await page.click("#signin")
+    assert "ถูกใช้ไปแล้ว" in await page.locator(".message").inner_text()
+    assert (await page.goto(f"{site.base}/dashboard/")).status == 401
+    actions = await _actions(site)
+    assert ("dashboard.link", {"via": "cli"}) in actions
+    assert [d["reason"] for a, d in actions if a == "dashboard.signin.refused"] == ["used"]
