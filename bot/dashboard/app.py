@@ -1,6 +1,6 @@
 """The dashboard's routes, mounted at /dashboard in the server's Starlette app: sign-in, the overview,
-an agency, its export, reminders and the live view (invites: invite_pages.py; what every request checks
-first: pages.py).
+an agency, its export, reminders and the live view (invites: invite_pages.py; rounds: round_pages.py;
+charts: chart_pages.py; what every request checks first: pages.py).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.dashboard import data
+from bot.dashboard.chart_pages import agency_chart
 from bot.dashboard.invite_pages import invite_create, invite_print, invite_revoke
 from bot.dashboard.pages import (
     BAD_FORM,
@@ -29,6 +30,7 @@ from bot.dashboard.pages import (
     tz_of,
     visitor_of,
 )
+from bot.dashboard.round_pages import round_close, round_extend, round_open, rounds_page
 from bot.dashboard.security import SESSION_COOKIE, SIGNIN_COOKIE, form_of, same_token, secure, set_cookie
 from bot.reminders import DRAFT_KEPT
 from conversations import COORDINATOR
@@ -52,9 +54,14 @@ def routes() -> list[Mount]:
         Route("/signout", _signout, methods=["POST"]),
         Route("/agency/{code}", _agency),
         Route("/agency/{code}/export", _export),
+        Route("/agency/{code}/chart/{kind}.png", agency_chart),
         Route("/agency/{code}/invites", invite_create, methods=["POST"]),
         Route("/invites/{code}/revoke", invite_revoke, methods=["POST"]),
         Route("/invites/{code}/print", invite_print),
+        Route("/rounds", rounds_page),
+        Route("/rounds/open", round_open, methods=["POST"]),
+        Route("/rounds/{id}/extend", round_extend, methods=["POST"]),
+        Route("/rounds/{id}/close", round_close, methods=["POST"]),
         Route("/remind/preview", _remind_preview, methods=["POST"]),
         Route("/remind/confirm", _remind_confirm, methods=["POST"]),
         Route("/live", _live),

@@ -69,6 +69,7 @@ class Overview:
     deadline: Deadline | None
     lines: tuple[Line, ...]  # least complete first
     total: int  # before the search and filter
+    chart: bool = False  # the province's bar chart: two agencies or more, one of them with a score
 
 
 def deadline_of(round_name: str, closes_on: date, today: date) -> Deadline:
@@ -87,13 +88,14 @@ async def overview(conn: AsyncConnection, bank: Bank, agency_id: int, now: datet
         change = None if before is None or row.overall is None else row.overall - before.overall
         lines.append(Line(row, change))
     total = len(lines)
+    chart = total > 1 and any(line.row.overall is not None for line in lines)
     needle = query.strip().casefold()
     if needle:
         lines = [line for line in lines if needle in line.row.name.casefold() or needle in line.row.code.casefold()]
     if state in FILTERS[1:]:
         lines = [line for line in lines if line.state == state]
     today = now.astimezone(tz).date()
-    return Overview(agency, deadline_of(report.round_name, report.closes_on, today), tuple(lines), total)
+    return Overview(agency, deadline_of(report.round_name, report.closes_on, today), tuple(lines), total, chart)
 
 
 @dataclass(frozen=True, slots=True)
