@@ -33,6 +33,8 @@ from matplotlib.patches import Circle, FancyBboxPatch, Patch, Polygon, Rectangle
 from matplotlib.projections.polar import PolarAxes
 from PIL import Image
 
+from criteria import shown
+
 __all__ = [
     "DEFAULT_LEVELS",
     "FAMILY",
@@ -52,6 +54,7 @@ FONT_FILES = (FONTS_DIR / "Sarabun-Regular.ttf", FONTS_DIR / "Sarabun-Bold.ttf")
 FAMILY = "Sarabun"
 FALLBACK = "DejaVu Sans"  # matplotlib's own font: Latin, digits and symbols Sarabun lacks
 
+UNANSWERED = "ยังไม่ได้ตอบ"  # a category nobody answered: not a score of 0 (conversations.texts.UNANSWERED)
 DEFAULT_LEVELS: tuple[tuple[float, str], ...] = ((300, "พื้นฐาน"), (400, "ก้าวหน้า"), (500, "โดดเด่น"))
 RICH_MENU_SIZE = (2500, 843)
 RICH_MENU_MAX_AREAS = 20  # LINE's limit of tappable areas per rich menu
@@ -266,7 +269,7 @@ def wrap_text(text: str, width: Callable[[str], float], max_px: float, max_lines
 
 
 def _score_text(value: float) -> str:
-    return f"{value:.0f}"
+    return shown.points(value)
 
 
 def _check_finite(values: Sequence[float], what: str) -> list[float]:
@@ -308,7 +311,7 @@ def _draw_title(fig: Figure, lines: list[str], *, top_px: float, size: float) ->
 
 def radar_png(
     labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float]]],
+    series: Sequence[tuple[str, Sequence[float | None]]],
     *,
     title: str,
     max_value: float = 500,
@@ -317,7 +320,8 @@ def radar_png(
     """A square (1000 × 1000 px) radar of category scores with level rings and a legend below.
 
     `series` holds one to four (name, values) pairs, one value per label; the first is drawn filled and
-    its scores are written at the points.  Values are clipped to 0…`max_value`.
+    its scores are written at the points.  Values are clipped to 0…`max_value`.  A None value (a category
+    nobody answered) is drawn at the centre and labelled "ยังไม่ได้ตอบ" instead of a score of 0.
     """
     if len(labels) < 3:
         raise ValueError("a radar needs at least three labels")
@@ -325,15 +329,19 @@ def radar_png(
     if not 1 <= len(series) <= len(SERIES_COLOURS):
         raise ValueError(f"a radar shows one to {len(SERIES_COLOURS)} series")
     data = []
-    for name, values in series:
+    missing: set[int] = set()  # the first series' categories without answers
+    for index, (name, values) in enumerate(series):
         if len(values) != len(labels):
             raise ValueError(f"series {name!r} has {len(values)} values for {len(labels)} labels")
-        data.append((name, [min(max(v, 0.0), max_value) for v in _check_finite(values, name)]))
+        if index == 0:
+            missing = {n for n, v in enumerate(values) if v is None}
+        present = _check_finite([0.0 if v is None else v for v in values], name)
+        data.append((name, [min(max(v, 0.0), max_value) for v in present]))
 
     def draw(fig: Figure) -> None:
         lines = _title_lines(title, fig.bbox.width, _pt(44))
         _draw_title(fig, lines, top_px=28, size=_pt(44))
-        _draw_radar(fig, list(labels), data, max_value, levels, len(lines))
+        _draw_radar(fig, list(labels), data, max_value, levels, len(lines), missing)
 
     return _render(1000, 1000, draw)
 
@@ -349,6 +357,7 @@ def _draw_radar(
     max_value: float,
     levels: Sequence[tuple[float, str]],
     title_lines: int,
+    missing: set[int] | None = None,
 ) -> None:
     side = 2 * _RADAR_RADIUS_PX / fig.bbox.width
     centre_y = 0.48 if title_lines == 1 else 0.45
@@ -365,7 +374,7 @@ def _draw_radar(
 
     angles = [2 * math.pi * i / len(labels) for i in range(len(labels))]
     _radar_grid(ax, angles, data, max_value, levels)
-    handles = _radar_series(ax, angles, data, max_value)
+    handles = _radar_series(ax, angles, data, max_value, missing or set())
     _radar_labels(ax, angles, labels, max_value, fig.bbox.width)
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.012), ncol=min(len(handles), 2),
                frameon=False, fontsize=_pt(26), handlelength=2.6, columnspacing=2.0)
@@ -406,7 +415,8 @@ def _radar_grid(
 
 
 def _radar_series(
-    ax: PolarAxes, angles: list[float], data: list[tuple[str, list[float]]], max_value: float
+    ax: PolarAxes, angles: list[float], data: list[tuple[str, list[float]]], max_value: float,
+    missing: set[int] | None = None,
 ) -> list[Line2D]:
     """The first series filled, with its scores at the points; the others dashed.  Returns legend handles."""
     closed = [*angles, angles[0]]
@@ -421,7 +431,12 @@ def _radar_series(
             ax.fill(closed, [*values, values[0]], color=colour, alpha=0.18, zorder=3)
         handles.append(Line2D([], [], color=colour, linestyle=dashes, marker="o", linewidth=3, markersize=8,
                               label=name))
-    for angle, value in zip(angles, data[0][1], strict=True):
+    for index, (angle, value) in enumerate(zip(angles, data[0][1], strict=True)):
+        if missing and index in missing:
+            ax.annotate(UNANSWERED, (angle, max_value * 0.12), ha="center", va="center", fontsize=_pt(20),
+                        color=MUTED, zorder=8,
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": PAPER, "edgecolor": "none", "alpha": 0.85})
+            continue
         # Outside the point, or inside it near the rim where the category label is.
         offset = _outward(angle, 20 if value < 0.8 * max_value else -22)
         ax.annotate(_score_text(value), (angle, value), xytext=offset, textcoords="offset points",

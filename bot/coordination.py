@@ -37,6 +37,7 @@ from conversations.coordinating import (
 )
 from conversations.model import numbered
 from conversations.parsing import command_data, remind_data
+from criteria import shown
 from criteria.model import Bank
 from storage import invite_codes
 from storage import reminders as reminder_store
@@ -390,7 +391,7 @@ def _percent(people: list[Person] | tuple[Person, ...]) -> int:
     expected = sum(p.expected for p in people)
     if not expected:
         return 100 if people and all(p.finished for p in people) else 0
-    return int(100 * sum(p.answered for p in people) / expected)
+    return shown.percent(sum(p.answered for p in people) / expected)
 
 
 def _menu_choices() -> tuple[Choice, ...]:

@@ -45,7 +45,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from conversations.reporting import completion
-from conversations.texts import LEVEL_WORD, thai_date
+from conversations.texts import LEVEL_WORD, UNANSWERED, thai_date
+from criteria import shown
 from criteria.model import Bank
 from criteria.scoring import Aggregate, Result, aggregate, ranked_actions, score
 
@@ -72,8 +73,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
 _TITLE_FONT = Font(bold=True, size=14)
 _LABEL_FONT = Font(bold=True)
-_SCORE = "0.0"
-_INDEX = "0.00"
+_SCORE = "0"  # whole points, as every other view rounds them (criteria.shown)
+_INDEX = "0.0"
 _PERCENT = "0%"
 _THAI_DATE = "d/m/bbbb"  # Excel's Buddhist-era year, for the due dates the team types in
 
@@ -220,16 +221,16 @@ def _overview(sheet: WriteOnlyWorksheet, bank: Bank, report: RoundReport, scored
             _styled(sheet, agency.name, alignment=Alignment(indent=min(agency.depth, 10))),
             codes.get(agency.parent_id) if agency.parent_id is not None else None,
             agency.invited, len(entry.answering), entry.finished,
-            _number(sheet, entry.completion, _PERCENT),
+            _number(sheet, None if entry.completion is None else shown.percent(entry.completion) / 100, _PERCENT),
             _number(sheet, result.overall if result else None, _SCORE),
             result.level.name if result else None,
-            _number(sheet, result.index if result else None, _INDEX),
+            _number(sheet, shown.tenth(result.index) if result else None, _INDEX),
             len(entry.combined.disagreements) if entry.combined else None,
         ]
         if has_previous:
             before = entry.previous.overall if entry.previous else None
-            change = result.overall - before if result and before is not None else None
-            row += [_number(sheet, before, _SCORE), _number(sheet, change, "+0.0;-0.0;0.0")]
+            change = shown.whole(result.overall) - shown.whole(before) if result and before is not None else None
+            row += [_number(sheet, before, _SCORE), _number(sheet, change, "+0;-0;0")]
         _append(sheet, row)
     last = header_row + len(scored)
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(header))}{last}"
@@ -292,6 +293,9 @@ def _categories(sheet: WriteOnlyWorksheet, bank: Bank, scored: list[_Scored]) ->
             continue
         row: list[Any] = [entry.agency.code, entry.agency.name]
         for result in entry.result.categories:
+            if not result.has_answers:  # nobody answered in it: not a score of 0
+                row += [None, UNANSWERED]
+                continue
             row += [_number(sheet, result.score, _SCORE), result.level.name]
         row += [_number(sheet, entry.result.overall, _SCORE), entry.result.level.name]
         _append(sheet, row)
@@ -406,7 +410,8 @@ def _styled(sheet: WriteOnlyWorksheet, value: Any, *, font: Font | None = None,
 def _number(sheet: WriteOnlyWorksheet, value: float | None, number_format: str) -> WriteOnlyCell | None:
     if value is None:
         return None
-    cell = WriteOnlyCell(sheet, round(value, 4))
+    # Whole points (percent and index are rounded by the caller): the cell shows what the chat shows.
+    cell = WriteOnlyCell(sheet, shown.whole(value) if number_format in (_SCORE, "+0;-0;0") else round(value, 4))
     cell.number_format = number_format
     return cell
 

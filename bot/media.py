@@ -77,5 +77,6 @@ def chart_png(chart: Chart) -> bytes:
         return radar_png(chart.labels, [(name, values) for name, values in chart.series], title=chart.title)
     if chart.kind == "bar":
         ((_, values),) = chart.series
-        return bar_png(chart.labels, values, title=chart.title, average=chart.average)
+        return bar_png(chart.labels, [0.0 if v is None else v for v in values], title=chart.title,
+                       average=chart.average)
     raise ValueError(f"unknown chart kind {chart.kind!r}")

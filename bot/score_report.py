@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from conversations.reporting import index_lines
+from criteria import shown
 from criteria.model import Bank
 from criteria.scoring import Aggregate, Result, ranked_actions
 
@@ -50,15 +52,16 @@ def as_text(bank: Bank, result: Result, aggregate: Aggregate | None, respondents
     lines = [f"{bank.short_title} (ชุดคำถาม {bank.version}) · ผู้ตอบ {respondents} คน", ""]
     for category in result.categories:
         lines.append(f"หมวด {category.category.number} {category.category.name}: "
-                     f"{category.score:.0f} ({category.level.name})")
+                     f"{shown.points(category.score)} ({category.level.name})")
         for item in category.items:
-            lines.append(f"   {item.item.id} {item.item.title}: {item.score:.0f} ({item.level.name})")
+            lines.append(f"   {item.item.id} {item.item.title}: {shown.points(item.score)} ({item.level.name})")
     lines += [
         "",
-        f"ภาพรวม: {result.overall:.0f} คะแนน ({result.level.name}) · ≈ ระบบราชการ {result.index:.1f}",
+        f"ภาพรวม: {shown.points(result.overall)} จาก 500 คะแนน ({result.level.name})",
+        index_lines(result.index),
     ]
     if result.confidence is not None:
-        lines.append(f"ความมั่นใจ: {result.confidence:.0%} ของคำตอบไม่ใช่ \"ไม่แน่ใจ\"")
+        lines.append(f"ความมั่นใจ: {shown.percent(result.confidence)}% ของคำตอบไม่ใช่ \"ไม่แน่ใจ\"")
     actions = ranked_actions(bank, result)[:TOP_ACTIONS]
     if actions:
         lines += ["", "สิ่งที่ควรทำก่อน:"]

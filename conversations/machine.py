@@ -372,7 +372,7 @@ def _begin_assessment(turn: _Turn) -> None:
         turn.say(t.NO_ROUND, _resume_choices())
         return
     turn.say(t.ROUND_LINE.format(round=ctx.round.name, closes=t.thai_date(ctx.round.closes_on)) + "\n"
-             + t.FIRST_QUESTION_HINT)
+             + render.first_hint(ctx))
     _advance(turn, after=None)
 
 
@@ -504,7 +504,7 @@ def _note_category_done(turn: _Turn, question: Question) -> None:
     if pending:
         return
     result = score(bank, session.answers).category(number)
-    turn.say(t.CATEGORY_DONE.format(number=number, score=f"{result.score:.0f}", level=result.level.name))
+    turn.say(t.CATEGORY_DONE.format(number=number, score=render.score_text(result.score), level=result.level.name))
 
 
 # Commands ----------------------------------------------------------------------------------

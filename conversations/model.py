@@ -78,7 +78,8 @@ class CategoryLine:
     number: int
     name: str  # short name, fits a chart label
     score: float
-    level: str
+    level: str  # the level's name, or "ยังไม่ได้ตอบ" when nothing in the category was answered
+    answered: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,8 @@ class Chart:
     kind: str  # "radar" (categories) | "bar" (one bar per agency)
     title: str
     labels: tuple[str, ...]
-    series: tuple[tuple[str, tuple[float, ...]], ...]  # radar: 1–4 (name, values); bar: exactly one
+    # radar: 1–4 (name, values), None where a category has no answer ("ยังไม่ได้ตอบ"); bar: exactly one
+    series: tuple[tuple[str, tuple[float | None, ...]], ...]
     average: float | None = None  # bar: the dashed average line
 
 

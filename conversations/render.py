@@ -9,7 +9,8 @@ from conversations import texts as t
 from conversations.model import CategoryLine, Chart, Choice, Context, Reply, Session, SummaryCard
 from conversations.parsing import answer_data, command_data
 from conversations.report_texts import CHANGE_NOTE
-from conversations.reporting import change_text
+from conversations.reporting import change_text, index_lines
+from criteria import shown
 from criteria.model import Bank, Question
 from criteria.scoring import Result, applicable_questions, ranked_actions, score, strengths
 
@@ -70,7 +71,8 @@ def answer_choices(session: Session, bank: Bank, question: Question) -> tuple[Ch
 
 def explain_reply(session: Session, ctx: Context, question: Question) -> Reply:
     item = ctx.bank.item_of(question.id)
-    text = t.EXPLAIN.format(item_id=item.id, title=item.title, help=question.help)
+    text = t.EXPLAIN.format(item_id=item.id, title=item.title, help=question.help) + "\n\n" + scale_guide(
+        ctx.bank, question)
     return Reply(text, answer_choices(session, ctx.bank, question), question_id=question.id)
 
 
@@ -120,8 +122,24 @@ def progress_text(session: Session, ctx: Context) -> str:
 # Summary ----------------------------------------------------------------------------
 
 
-def _score_text(value: float) -> str:
-    return f"{value:.0f}"
+def score_text(value: float) -> str:
+    return shown.points(value)
+
+
+def scale_guide(bank: Bank, question: Question) -> str:
+    """What each answer means in full, numbered as the buttons are ("ไม่แน่ใจ" says it counts 0)."""
+    lines = [t.SCALE_GUIDE_TITLE]
+    for n, option in enumerate(bank.scale_for(question).options, 1):
+        zero = t.SCALE_GUIDE_ZERO if option.unsure else ""
+        lines.append(t.SCALE_GUIDE_LINE.format(number=n, label=option.label, text=option.text) + zero)
+    return "\n".join(lines)
+
+
+def first_hint(ctx: Context) -> str:
+    """The hint before the first question, with the full meaning of its answers (once)."""
+    categories = assigned_categories(ctx)
+    first = next((q for q in ctx.bank.questions if ctx.bank.item_of(q.id).category_number in categories), None)
+    return t.FIRST_QUESTION_HINT if first is None else t.FIRST_QUESTION_HINT + "\n\n" + scale_guide(ctx.bank, first)
 
 
 def summary_card(answers: Mapping[str, str], ctx: Context, *, final: bool) -> SummaryCard | None:
@@ -136,15 +154,19 @@ def summary_card(answers: Mapping[str, str], ctx: Context, *, final: bool) -> Su
     else:
         wanted = applicable_questions(bank, answers, categories)
         done = sum(1 for q in wanted if q.id in answers)
-        title = t.SUMMARY_PARTIAL.format(answered=done, total=len(wanted))
+        title = (t.SUMMARY_ALL_ANSWERED.format(total=len(wanted)) if done == len(wanted)
+                 else t.SUMMARY_PARTIAL.format(answered=done, total=len(wanted)))
     subtitle = (ctx.agency_name + (f" · {ctx.round.name}" if ctx.round else "")) if ctx.agency_name else None
     lines = tuple(
-        CategoryLine(n, result.category(n).category.short_name, result.category(n).score, result.category(n).level.name)
-        for n in categories
+        CategoryLine(n, c.category.short_name, c.score, c.level.name if c.has_answers else t.UNANSWERED,
+                     c.has_answers)
+        for n in categories if (c := result.category(n))
     )
     actions = [a for a in ranked_actions(bank, result) if a.category.number in categories][:TOP_ACTIONS]
     note = "" if result.confidence is None else t.SUMMARY_CONFIDENCE.format(
-        percent=round(result.confidence * 100), unsure=result.unsure)
+        percent=shown.percent(result.confidence), unsure=result.unsure)
+    if result.unsure:
+        note += "\n" + t.SUMMARY_UNSURE_ZERO
     return SummaryCard(
         title=title, subtitle=subtitle,
         overall=result.overall if whole else None,
@@ -167,13 +189,17 @@ def summary_text(answers: Mapping[str, str], ctx: Context, *, final: bool) -> st
     if card.subtitle:
         lines.append(card.subtitle)
     if card.overall is not None and card.level is not None and card.index is not None:
-        overall = _score_text(card.overall) + (change_text(card.overall, before.overall) if before else "")
-        lines += ["", t.SUMMARY_OVERALL.format(score=overall, level=card.level, index=f"{card.index:.1f}")]
+        change = change_text(card.overall, before.overall) if before else ""
+        lines += ["", t.SUMMARY_OVERALL.format(score=score_text(card.overall), change=change, level=card.level,
+                                               index=index_lines(card.index))]
     lines.append("")
     for line in card.categories:
+        if not line.answered:
+            lines.append(t.SUMMARY_CATEGORY_UNANSWERED.format(number=line.number, category=line.name))
+            continue
         change = change_text(line.score, before.category(line.number).score) if before else ""
         lines.append(t.SUMMARY_CATEGORY.format(number=line.number, category=line.name,
-                                               score=_score_text(line.score) + change, level=line.level))
+                                               score=score_text(line.score) + change, level=line.level))
     if before is not None and ctx.previous is not None:
         lines.append(CHANGE_NOTE.format(round=ctx.previous.name))
     lines += _strength_lines(result, categories)
@@ -189,7 +215,7 @@ def _strength_lines(result: Result, categories: tuple[int, ...]) -> list[str]:
     best = [i for i in strengths(result, count=30) if i.item.category_number in categories][:TOP_STRENGTHS]
     if not best:
         return []
-    return ["", t.SUMMARY_STRENGTHS] + [f"• {i.item.id} {i.item.title} ({_score_text(i.score)})" for i in best]
+    return ["", t.SUMMARY_STRENGTHS] + [f"• {i.item.id} {i.item.title} ({score_text(i.score)})" for i in best]
 
 
 def summary_reply(session: Session, ctx: Context, *, final: bool) -> Reply:
@@ -202,5 +228,5 @@ def own_radar(card: SummaryCard | None) -> Chart | None:
     if card is None or len(card.categories) < MIN_RADAR_AXES:
         return None
     labels = tuple(f"{line.number} {line.name}" for line in card.categories)
-    scores = tuple(line.score for line in card.categories)
+    scores = tuple(line.score if line.answered else None for line in card.categories)
     return Chart("radar", t.CHART_TITLE_OWN, labels, ((t.CHART_SERIES_OWN, scores),))

@@ -8,7 +8,6 @@ Excel export, so their names and fields are a contract.
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -17,7 +16,8 @@ from datetime import date
 
 from conversations import report_texts as rt
 from conversations.model import Chart, Reply
-from conversations.texts import LEVEL_WORD, thai_date
+from conversations.texts import INDEX_LINE, INDEX_NOTE, LEVEL_WORD, thai_date
+from criteria import shown
 from criteria.model import Bank
 from criteria.scoring import (
     Aggregate,
@@ -233,13 +233,8 @@ def group_average(bank: Bank, report: RoundReport, agency: AgencyRound) -> tuple
 # Text helpers ------------------------------------------------------------------------------------------
 
 
-def _whole(value: float) -> int:
-    """Rounded half up, as people round (Python's round() would show 87.5 as 88 but 112.5 as 112)."""
-    return math.floor(value + 0.5)
-
-
 def _points(value: float) -> str:
-    return f"{_whole(value):,}"
+    return shown.points(value)
 
 
 def _count(value: int) -> str:
@@ -247,7 +242,12 @@ def _count(value: int) -> str:
 
 
 def _percent(share: float) -> str:
-    return f"{share * 100:.0f}"
+    return str(shown.percent(share))
+
+
+def index_lines(index: float) -> str:
+    """The Government-4.0 index with what it is: an estimate out of 4 from a self-assessment."""
+    return INDEX_LINE.format(index=shown.index_text(index)) + "\n" + INDEX_NOTE
 
 
 def _short(name: str, limit: int) -> str:
@@ -274,7 +274,7 @@ def change_text(now: float, before: float | None) -> str:
     """"▲25": the difference of the two numbers as shown, so the reader's subtraction agrees."""
     if before is None:
         return ""
-    rounded = _whole(now) - _whole(before)
+    rounded = shown.whole(now) - shown.whole(before)
     if rounded == 0:
         return rt.SAME_TEXT
     return rt.CHANGE.format(arrow=rt.UP if rounded > 0 else rt.DOWN, points=_points(abs(rounded)))
@@ -284,10 +284,14 @@ def _round_lines(report: RoundReport) -> list[str]:
     return [rt.ROUND_LINE.format(round=report.round_name, closes=thai_date(report.closes_on))]
 
 
-def _category_lines(bank: Bank, scores: Sequence[float], before: Sequence[float] | None) -> list[str]:
+def _category_lines(bank: Bank, scores: Sequence[float], before: Sequence[float] | None,
+                    answered: Sequence[bool] | None = None) -> list[str]:
     lines = []
     for index, category in enumerate(bank.categories):
         value = scores[index]
+        if answered is not None and not answered[index]:
+            lines.append(rt.CATEGORY_UNANSWERED.format(number=category.number, category=category.short_name))
+            continue
         level = _level_name(bank, value)
         change = change_text(value, None if before is None else before[index])
         lines.append(rt.CATEGORY.format(number=category.number, category=category.short_name,
@@ -327,8 +331,25 @@ def _find(report: RoundReport, agency_id: int) -> AgencyRound | None:
 
 
 def _group_name(report: RoundReport, agency: AgencyRound) -> str:
+    """Whom the agency is compared with: its province ("จังหวัดขอนแก่น", from the parent's name
+    "สำนักงานจังหวัดขอนแก่น"), else "หน่วยงานใน" its parent (a ministry's departments)."""
     parent = None if agency.parent_id is None else _find(report, agency.parent_id)
-    return "" if parent is None else rt.GROUP_OF.format(agency=_short(parent.name, SERIES_NAME_CHARS))
+    if parent is None:
+        return ""
+    at = parent.name.find(rt.PROVINCE_WORD)
+    if at >= 0:
+        return _short(parent.name[at:].strip(), SERIES_NAME_CHARS)
+    return rt.GROUP_OF.format(agency=_short(parent.name, SERIES_NAME_CHARS))
+
+
+def answered_categories(result: Result) -> tuple[bool, ...]:
+    """Per category, whether anyone answered in it: an unanswered category is "ยังไม่ได้ตอบ", not 0."""
+    return tuple(c.has_answers for c in result.categories)
+
+
+def chart_scores(result: Result) -> tuple[float | None, ...]:
+    """Category scores for a chart: None where nothing was answered (drawn as "ยังไม่ได้ตอบ")."""
+    return tuple(c.score if c.has_answers else None for c in result.categories)
 
 
 # Replies: one agency -----------------------------------------------------------------------------------
@@ -351,13 +372,14 @@ def agency_summary_replies(bank: Bank, report: RoundReport, agency_id: int) -> t
     before = previous_result(bank, report, agency_id)
     change = change_text(result.overall, None if before is None else before.overall)
     lines += ["", rt.OVERALL.format(score=_points(result.overall), change=change,
-                                    level=rt.level_phrase(result.level.name), index=f"{result.index:.1f}")]
+                                    level=result.level.name, index=index_lines(result.index))]
     group = group_average(bank, report, agency)
     group_name = _group_name(report, agency)
     if group is not None:
         overall_group = sum(bank.weights[str(c.number)] * v for c, v in zip(bank.categories, group, strict=True))
         lines.append(rt.AVERAGE_LINE.format(group=group_name, score=_points(overall_group / bank.weight_total)))
-    lines += ["", *_category_lines(bank, category_scores(result), None if before is None else category_scores(before))]
+    lines += ["", *_category_lines(bank, category_scores(result), None if before is None else category_scores(before),
+                                   answered_categories(result))]
     if before is not None and report.previous_round_name:
         lines.append(rt.CHANGE_NOTE.format(round=report.previous_round_name))
     if len(agency.respondents) > 1:
@@ -367,9 +389,9 @@ def agency_summary_replies(bank: Bank, report: RoundReport, agency_id: int) -> t
         lines += ["", rt.ACTIONS, *(f"{n}. [{a.item.id}] {a.text}" for n, a in enumerate(actions, 1))]
     lines += ["", bank.disclaimer]
     # The title names the agency: the legend stays short, or two columns of it overflow a 1000 px image.
-    series: list[tuple[str, tuple[float, ...]]] = [(rt.SERIES_THIS_AGENCY, category_scores(result))]
+    series: list[tuple[str, tuple[float | None, ...]]] = [(rt.SERIES_THIS_AGENCY, chart_scores(result))]
     if group is not None:
-        series.append((rt.SERIES_GROUP_AVERAGE, group))
+        series.append((rt.SERIES_GROUP_AVERAGE.format(group=group_name), group))
     if before is not None and report.previous_round_name:
         series.append((rt.SERIES_PREVIOUS.format(round=_short(report.previous_round_name, SERIES_NAME_CHARS)),
                        category_scores(before)))
@@ -393,10 +415,15 @@ def officer_chart(bank: Bank, own_answers: Mapping[str, str], agency: AgencyRoun
         numbers = sorted(set(categories) & set(numbers))
     labels = tuple(f"{n} {bank.category(n).short_name}" for n in numbers)
     series = (
-        (rt.SERIES_OWN, tuple(own.category(n).score for n in numbers)),
-        (rt.SERIES_AGENCY, tuple(result.category(n).score for n in numbers)),
+        (rt.SERIES_OWN, tuple(_shown_score(own, n) for n in numbers)),
+        (rt.SERIES_AGENCY, tuple(_shown_score(result, n) for n in numbers)),
     )
     return Chart("radar", rt.CHART_OFFICER, labels, series)
+
+
+def _shown_score(result: Result, number: int) -> float | None:
+    category = result.category(number)
+    return category.score if category.has_answers else None
 
 
 # Replies: a province -----------------------------------------------------------------------------------
@@ -426,7 +453,7 @@ def province_summary_replies(bank: Bank, report: RoundReport) -> tuple[Reply, ..
         lines += ["", rt.PROVINCE_NO_SCORE]
     else:
         change = change_text(mean, before_mean)
-        lines.append(rt.PROVINCE_AVERAGE.format(score=_points(mean), level=rt.level_phrase(_level_name(bank, mean)),
+        lines.append(rt.PROVINCE_AVERAGE.format(score=_points(mean), level=_level_name(bank, mean),
                                                  change=change))
     lines += ["", rt.TABLE_TITLE_ALL if len(rows) <= TABLE_LINES else rt.TABLE_TITLE]
     for n, row in enumerate(rows[:TABLE_LINES], 1):
@@ -442,7 +469,7 @@ def province_summary_replies(bank: Bank, report: RoundReport) -> tuple[Reply, ..
         if before is not None and report.previous_round_name:
             text.append(rt.CHANGE_NOTE.format(round=report.previous_round_name))
         text += ["", bank.disclaimer]
-        series: list[tuple[str, tuple[float, ...]]] = [(rt.SERIES_THIS_ROUND_AVERAGE, now)]
+        series: list[tuple[str, tuple[float | None, ...]]] = [(rt.SERIES_THIS_ROUND_AVERAGE, now)]
         if before is not None and report.previous_round_name:
             series.append((_short(report.previous_round_name, SERIES_NAME_CHARS), before))
         chart = Chart("radar", rt.CHART_PROVINCE_RADAR.format(agency=report.scope_name), _labels(bank),

@@ -27,6 +27,7 @@ class ItemResult:
     score: float
     level: MaturityLevel
     next_question: Question | None  # the level not yet reached; None at 500
+    next_answered: bool = False  # the respondent answered `next_question` (not unanswered nor skipped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,11 @@ class CategoryResult:
     score: float
     level: MaturityLevel
     items: tuple[ItemResult, ...]
+    answered: int = 0  # answers counted in this category; 0 = "ยังไม่ได้ตอบ", not a score of 0
+
+    @property
+    def has_answers(self) -> bool:
+        return self.answered > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +126,14 @@ def score(bank: Bank, answers: Answers) -> Result:
         items = []
         for item in category.items:
             value = item_score(bank, item, answers)
-            items.append(ItemResult(item, value, level_for(bank, value), _next_question(bank, item, answers)))
+            upcoming = _next_question(bank, item, answers)
+            given = upcoming is not None and upcoming.id in answers
+            items.append(ItemResult(item, value, level_for(bank, value), upcoming, given))
         mean = sum(i.score for i in items) / len(items)
-        categories.append(CategoryResult(category, mean, level_for(bank, mean), tuple(items)))
+        counted = sum(1 for i in category.items for q in i.questions
+                      if q.id in answers and is_applicable(bank, q, answers)
+                      and bank.scale_for(q).option(answers[q.id]) is not None)
+        categories.append(CategoryResult(category, mean, level_for(bank, mean), tuple(items), counted))
     overall = sum(bank.weights[str(c.category.number)] * c.score for c in categories) / bank.weight_total
     answered, unsure = _count_answers(bank, answers)
     return Result(overall, level_for(bank, overall), government_index(overall), tuple(categories), answered, unsure)
@@ -192,13 +203,16 @@ def inapplicable_answers(bank: Bank, answers: Answers) -> list[str]:
 def ranked_actions(bank: Bank, result: Result) -> list[Action]:
     """One action per item not at 500 (the next level it has not reached), most urgent first.
 
+    Only for an item whose next question was answered: an unanswered or skipped question says nothing
+    about what the agency lacks, so no action is recommended for it.
+
     Items below Basic come first, lowest score first; then Basic items in the weakest
     categories; then Advance items towards Significance.
     """
     candidates = []
     for category in result.categories:
         for item in category.items:
-            if item.next_question is None:
+            if item.next_question is None or not item.next_answered:
                 continue
             tier = bank.levels.index(item.level)
             key = (tier, item.score if tier == 0 else category.score, item.score, bank.order_of(item.next_question.id))
@@ -212,8 +226,9 @@ def ranked_actions(bank: Bank, result: Result) -> list[Action]:
 
 
 def strengths(result: Result, count: int = 3) -> list[ItemResult]:
-    """The highest-scoring items (ties keep bank order); only items that scored at all."""
-    ranked = sorted((i for i in result.items if i.score > 0), key=lambda i: -i.score)
+    """The highest-scoring items (ties keep bank order); only items that reached the first level
+    (Basic, 300 of 500): an item below it is not a strength, however it compares with the others."""
+    ranked = sorted((i for i in result.items if i.level.min_score > 0), key=lambda i: -i.score)
     return ranked[:count]
 
 

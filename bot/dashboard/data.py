@@ -19,6 +19,7 @@ from conversations.reporting import (
     previous_result,
     province_rows,
 )
+from criteria import shown
 from criteria.model import Bank
 from criteria.scoring import ranked_actions
 from storage import invite_codes
@@ -54,7 +55,7 @@ class Line:
 
     @property
     def percent(self) -> int:
-        return int(self.row.completion * 100)
+        return shown.percent(self.row.completion)
 
     @property
     def state(self) -> str:
@@ -108,7 +109,7 @@ class Officer:
     def percent(self) -> int:
         if self.person.finished:
             return 100
-        return int(100 * self.person.answered / self.person.expected) if self.person.expected else 0
+        return shown.percent(self.person.answered / self.person.expected) if self.person.expected else 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from bot.coordination import Answered
 from bot.dashboard.security import SESSION_COOKIE, csrf_ok, form_of, secure
 from conversations import COORDINATOR
 from conversations.coordinating import CoordinatorRequest
+from criteria import shown
 from storage import dashboard as store
 from storage import invite_codes
 from storage import repository as repo
@@ -28,7 +29,7 @@ from storage.scope import within
 
 _templates = Environment(loader=PackageLoader("bot.dashboard", "templates"), autoescape=select_autoescape(),
                          trim_blocks=True, lstrip_blocks=True)
-_templates.filters["points"] = lambda value: "–" if value is None else f"{value:,.0f}"
+_templates.filters["points"] = lambda value: "–" if value is None else shown.points(value)
 _templates.filters["invite_code"] = invite_codes.format_invite_code
 
 

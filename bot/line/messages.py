@@ -25,6 +25,8 @@ from linebot.v3.messaging import (
 
 from conversations import Choice, Reply, SummaryCard
 from conversations.render import choice_caption
+from conversations.reporting import index_lines
+from criteria import shown
 
 MAX_MESSAGES = 5
 MAX_TEXT = 5000
@@ -32,7 +34,7 @@ MAX_QUICK_REPLY = 13
 MAX_LABEL = 20
 ALT_TEXT_MAX = 400
 BLUE = "#1F4E79"
-LEVEL_COLOURS = {"โดดเด่น": "#1B7F3B", "ก้าวหน้า": "#2E75B6", "พื้นฐาน": "#BF8F00"}
+LEVEL_COLOURS = {"ระดับโดดเด่น": "#1B7F3B", "ระดับก้าวหน้า": "#2E75B6", "ระดับพื้นฐาน": "#BF8F00", "ยังไม่ได้ตอบ": "#595959"}
 BELOW_COLOUR = "#C00000"
 
 
@@ -131,17 +133,18 @@ def summary_bubble(card: SummaryCard) -> dict[str, Any]:
     if card.overall is not None and card.level is not None and card.index is not None:
         body += [
             {"type": "box", "layout": "baseline", "contents": [
-                {"type": "text", "text": f"{card.overall:.0f}", "size": "3xl", "weight": "bold", "flex": 0,
+                {"type": "text", "text": shown.points(card.overall), "size": "3xl", "weight": "bold", "flex": 0,
                  "color": _colour(card.level)},
-                {"type": "text", "text": f"คะแนน · ระดับ{card.level}", "size": "sm", "margin": "md", "wrap": True},
+                {"type": "text", "text": f"จาก 500 คะแนน · {card.level}", "size": "sm", "margin": "md", "wrap": True},
             ]},
-            {"type": "text", "text": f"≈ ระบบราชการ {card.index:.1f}", "size": "sm", "color": "#595959"},
+            {"type": "text", "text": index_lines(card.index), "size": "sm", "color": "#595959", "wrap": True},
             {"type": "separator", "margin": "md"},
         ]
     for line in card.categories:
         body.append({"type": "box", "layout": "horizontal", "margin": "sm", "contents": [
             {"type": "text", "text": f"{line.number} {line.name}", "size": "sm", "flex": 6, "wrap": True},
-            {"type": "text", "text": f"{line.score:.0f}", "size": "sm", "flex": 2, "align": "end", "weight": "bold"},
+            {"type": "text", "text": shown.points(line.score) if line.answered else "–", "size": "sm", "flex": 2,
+             "align": "end", "weight": "bold"},
             {"type": "text", "text": line.level, "size": "xs", "flex": 4, "align": "end",
              "color": _colour(line.level), "wrap": True},
         ]})

@@ -15,7 +15,7 @@ from openpyxl.workbook import Workbook
 from bot.cli import main
 from bot.export import SHEETS, STATUS_CHOICES, build_workbook, export_workbook
 from conversations.reporting import AgencyRound, Respondent, RoundReport
-from criteria import default_bank
+from criteria import default_bank, shown
 from criteria.scoring import aggregate, applicable_questions, ranked_actions, score
 from storage import repository as repo
 from storage.database import Database
@@ -98,9 +98,9 @@ def test_overview_matches_the_scoring_of_each_agencys_aggregate() -> None:
         combined = aggregate(BANK, [r.answers for r in agency.respondents])
         result = score(BANK, combined.answers)
         row = rows[agency.code]
-        assert row["คะแนนรวม (เต็ม 500)"] == pytest.approx(result.overall, abs=1e-3)
+        assert row["คะแนนรวม (เต็ม 500)"] == shown.whole(result.overall)
         assert row["ระดับ"] == result.level.name
-        assert row["ดัชนีระบบราชการ 4.0"] == pytest.approx(result.index, abs=1e-3)
+        assert row["ดัชนีระบบราชการ 4.0"] == pytest.approx(shown.tenth(result.index))
         assert row["ความเห็นต่าง (ข้อ)"] == len(combined.disagreements)
         assert row["สังกัด"] == "PROV"
     agri = rows["AGRI"]
@@ -114,8 +114,8 @@ def test_overview_matches_the_scoring_of_each_agencys_aggregate() -> None:
         wanted += len(applicable)
         answered += sum(1 for q in applicable if q.id in respondent.answers)
     wanted += len(applicable_questions(BANK, {}))
-    assert agri["ความครบถ้วน"] == pytest.approx(answered / wanted, abs=1e-4)
-    assert agri["คะแนนรอบก่อน (รอบประเมิน 2569)"] == pytest.approx(score(BANK, BASIC_ONLY).overall, abs=1e-3)
+    assert agri["ความครบถ้วน"] == pytest.approx(shown.percent(answered / wanted) / 100)
+    assert agri["คะแนนรอบก่อน (รอบประเมิน 2569)"] == shown.whole(score(BANK, BASIC_ONLY).overall)
     assert rows["LAND"]["คะแนนรอบก่อน (รอบประเมิน 2569)"] is None, "no previous round for LAND"
     assert rows["PROV"]["คะแนนรวม (เต็ม 500)"] is None, "the province itself has no respondents"
 
@@ -138,7 +138,7 @@ def test_category_sheet_matches_category_scores() -> None:
         result = score(BANK, aggregate(BANK, [r.answers for r in agency.respondents]).answers)
         for category in result.categories:
             number, short = category.category.number, category.category.short_name
-            assert rows[agency.code][f"หมวด {number} {short}"] == pytest.approx(category.score, abs=1e-3)
+            assert rows[agency.code][f"หมวด {number} {short}"] == shown.whole(category.score)
             assert rows[agency.code][f"ระดับ หมวด {number}"] == category.level.name
         assert rows[agency.code]["ระดับรวม"] == result.level.name
 
@@ -192,7 +192,7 @@ def test_improvement_plan_lists_every_ranked_action_with_empty_columns_and_a_sta
         assert [r["ลำดับความสำคัญ"] for r in mine] == [a.priority for a in actions]
         assert [r["ข้อ"] for r in mine] == [f"{a.item.id} {a.item.title}" for a in actions]
         assert [r["หมวด"] for r in mine] == [f"{a.category.number} {a.category.short_name}" for a in actions]
-        assert [r["คะแนนข้อปัจจุบัน"] for r in mine] == pytest.approx([a.item_score for a in actions], abs=1e-3)
+        assert [r["คะแนนข้อปัจจุบัน"] for r in mine] == [shown.whole(a.item_score) for a in actions]
     assert all(r["ผู้รับผิดชอบ"] is None and r["กำหนดเสร็จ"] is None and r["สถานะ"] is None for r in rows)
     (validation,) = workbook["แผนพัฒนา"].data_validations.dataValidation
     assert validation.type == "list"
@@ -266,9 +266,9 @@ async def test_export_from_the_database_matches_scoring_and_leaks_no_platform_id
     rows = {row["รหัส"]: row for row in _table(workbook, "ภาพรวม", _overview_header_row(workbook))}
     assert list(rows) == ["PROV-NAN", "NAN-AGRI", "NAN-HEALTH", "NAN-HOSP"]
     agri = score(BANK, aggregate(BANK, [FULL, BASIC_ONLY]).answers)
-    assert rows["NAN-AGRI"]["คะแนนรวม (เต็ม 500)"] == pytest.approx(agri.overall, abs=1e-3)
+    assert rows["NAN-AGRI"]["คะแนนรวม (เต็ม 500)"] == shown.whole(agri.overall)
     assert (rows["NAN-AGRI"]["ผู้ตอบ"], rows["NAN-AGRI"]["ส่งแล้ว"]) == (2, 1)
-    assert rows["NAN-HEALTH"]["คะแนนรวม (เต็ม 500)"] == pytest.approx(score(BANK, BASIC_ONLY).overall, abs=1e-3)
+    assert rows["NAN-HEALTH"]["คะแนนรวม (เต็ม 500)"] == shown.whole(score(BANK, BASIC_ONLY).overall)
     assert rows["NAN-HOSP"]["ผู้ตอบ"] == 0
     people = {r["คำตอบรายบุคคล"].split(":")[0] for r in _table(workbook, "รายข้อ")}
     assert people == {"สมชาย", "สมศรี"}, "an officer without a display name is 'ผู้ตอบ N' in the joined cell"

@@ -196,7 +196,7 @@ async def test_stickers_photos_and_groups_get_a_friendly_answer(line: Line) -> N
         before = len(line.fake.sent_to(USER))
         await line.post(message_event(USER, kind, line.token()))
         sent = line.fake.sent_to(USER)[before:]
-        assert "อ่านได้เฉพาะข้อความและการกดปุ่ม" in sent[0]["text"], kind
+        assert "อ่านได้เฉพาะข้อความและการแตะปุ่ม" in sent[0]["text"], kind
         assert "ระดับพื้นฐาน (ข้อ 1.1)" in sent[-1]["text"], "the current question comes back"
     group = text_event(USER, "ประเมิน", line.token("Cgroup"), source=group_source("Cgroup", USER))
     await line.post(group)

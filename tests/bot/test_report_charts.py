@@ -116,7 +116,7 @@ def test_an_officers_own_summary_carries_its_radar_from_three_categories() -> No
 
     def card(numbers: range) -> SummaryCard:
         return SummaryCard("สรุป", None, 300, "พื้นฐาน", 2.4,
-                           tuple(CategoryLine(n, BANK.category(n).short_name, 300, "พื้นฐาน") for n in numbers),
+                           tuple(CategoryLine(n, BANK.category(n).short_name, 300, "ระดับพื้นฐาน") for n in numbers),
                            (), "", BANK.disclaimer, True)
 
     chart = own_radar(card(range(1, 8)))

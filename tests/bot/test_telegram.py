@@ -186,7 +186,7 @@ async def test_stickers_photos_voice_documents_edits_and_groups(webhook: Telegra
     for update in (sticker_update(CHAT), photo_update(CHAT), voice_update(CHAT), document_update(CHAT)):
         await webhook.send(update)
         last = webhook.fake.sent_texts(CHAT)[-1]
-        assert "อ่านได้เฉพาะข้อความและการกดปุ่ม" in last
+        assert "อ่านได้เฉพาะข้อความและการแตะปุ่ม" in last
         assert "ระดับพื้นฐาน (ข้อ 1.1)" in last, "the current question comes back with the note"
     await webhook.send(edited_message_update(CHAT, "แก้แล้ว", 1))
     assert "ไม่อ่านข้อความที่แก้ไข" in webhook.fake.sent_texts(CHAT)[-1]

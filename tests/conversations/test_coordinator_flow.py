@@ -81,11 +81,12 @@ def test_the_officers_summary_marks_changes_since_their_previous_round() -> None
     from conversations import PreviousRound
     from conversations.render import summary_text
 
-    answers = {"Q1.1B": "3", "Q1.1A": "0"}
+    answers = {"Q1.1B": "3", "Q1.1A": "0", "Q2.1B": "1"}
     plain = summary_text(answers, make_ctx(), final=False)
     assert "▲" not in plain and "▼" not in plain
     ctx = replace(make_ctx(), previous=PreviousRound("รอบ 2569", {"Q1.1B": "1", "Q2.1B": "3"}))
     text = summary_text(answers, ctx, final=False)
     assert "▲" in text.split("หมวด 1")[1].split("\n")[0]  # category 1 rose
     assert "▼" in text.split("หมวด 2")[1].split("\n")[0]  # category 2 fell
-    assert text.count("เท่าเดิม") == 5 and "▲▼ = เปลี่ยนจากรอบ 2569" in text
+    # categories 3–7 were answered in neither round: "ยังไม่ได้ตอบ", not "0 เท่าเดิม"
+    assert text.count("เท่าเดิม") == 1 and text.count("ยังไม่ได้ตอบ") == 5 and "▲▼ = เปลี่ยนจากรอบ 2569" in text

@@ -97,7 +97,7 @@ def test_the_province_table_puts_the_least_complete_first_and_skips_its_own_empt
 def test_the_province_summary_gives_the_average_the_table_and_the_changes() -> None:
     table, categories = province_summary_replies(BANK, PROVINCE)
     mean = (100 / 7 + 300 / 7) / 2  # 28.57…
-    assert "ค่าเฉลี่ย 29 คะแนน" in table.text
+    assert "ค่าเฉลี่ย 29 จาก 500 คะแนน" in table.text
     assert "1. สำนักงานพัฒนาชุมชนจังหวัดน่าน (A0004): ตอบ 0% · ยังไม่มีคะแนน" in table.text
     assert "3. สำนักงานสาธารณสุขจังหวัดน่าน (A0003): ตอบ 12% · 43 (ยังไม่ถึงระดับพื้นฐาน)" in table.text
     assert "ผู้ตอบ 4 จาก 8 คน · ส่งแล้ว 2 คน" in table.text
@@ -119,14 +119,15 @@ def test_the_agency_summary_lists_the_disagreements_and_compares_with_its_provin
     assert text.startswith("📊 สรุปผลหน่วยงาน สำนักงานเกษตรจังหวัดน่าน")
     assert "ปิดรับ 31 มี.ค. 2570" in text
     assert "ผู้ตอบ 3 จาก 5 คน · ส่งแล้ว 1 คน" in text
-    assert "ภาพรวม 14 คะแนน ▲3 · ยังไม่ถึงระดับพื้นฐาน\n≈ ระบบราชการ 0.1" in text  # was 75 / 7: 11 as shown
+    assert ("ภาพรวม 14 จาก 500 คะแนน ▲3 · ยังไม่ถึงระดับพื้นฐาน\n"
+            "ดัชนีระบบราชการ 4.0 ประมาณ 0.1 จาก 4\n(คิดจากการประเมินตนเอง ไม่ใช่สถานะทางการ)") in text  # was 75 / 7: 11
     assert "หมวด 1 การนำองค์การ: 100 ▲25 (ยังไม่ถึงระดับพื้นฐาน)" in text
     assert rt.DISAGREE_TITLE.format(count=1) in text
     assert "• ข้อ 1.1 พื้นฐาน: ยังไม่มี 1 · เริ่มทำบางส่วน 1 · ครบทั่วทั้งองค์การ 1" in text
-    assert "ค่าเฉลี่ยหน่วยงานในสำนักงานจังหวัดน่าน 29 คะแนน" in text
+    assert "ค่าเฉลี่ยจังหวัดน่าน 29 จาก 500 คะแนน" in text  # the province, by name
     assert reply.chart is not None and reply.chart.kind == "radar" and len(reply.chart.labels) == 7
     names = [name for name, _ in reply.chart.series]
-    assert names == [rt.SERIES_THIS_AGENCY, rt.SERIES_GROUP_AVERAGE, "รอบ 2569"]
+    assert names == [rt.SERIES_THIS_AGENCY, "ค่าเฉลี่ยจังหวัดน่าน", "รอบ 2569"]
     assert reply.chart.title == "ผลรายหมวด: สำนักงานเกษตรจังหวัดน่าน"
     average = group_average(BANK, PROVINCE, PROVINCE.agencies[1])
     assert average is not None and average[0] == pytest.approx((100 + 300) / 2)

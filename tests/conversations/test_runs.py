@@ -10,6 +10,7 @@ import pytest
 
 from conversations import Phase, RecordAnswer, Submit, Text
 from conversations import texts as t
+from conversations.reporting import index_lines
 from criteria.model import Question
 from criteria.scoring import ranked_actions, score
 from tests.conversations.conftest import (
@@ -67,15 +68,15 @@ def test_a_full_run_reaches_78_answers_and_a_top_summary(how: str) -> None:
     assert set(chat.session.answers) == {q.id for q in BANK.questions}
     assert chat.session.set_aside == {}
     done_lines = [s.replies[0].text for s in chat.steps if s.replies and s.replies[0].text.startswith("✅ จบหมวด")]
-    assert done_lines == [t.CATEGORY_DONE.format(number=n, score="500", level="โดดเด่น") for n in range(1, 8)]
+    assert done_lines == [t.CATEGORY_DONE.format(number=n, score="500", level="ระดับโดดเด่น") for n in range(1, 8)]
     chat.press(t.BTN_SUBMIT)
     assert chat.facts == (Submit(),)
     summary = summary_of(chat)
     assert "สรุปผลการประเมิน" in summary
-    assert t.SUMMARY_OVERALL.format(score="500", level="โดดเด่น", index="4.0") in summary
+    assert t.SUMMARY_OVERALL.format(change="", score="500", level="ระดับโดดเด่น", index=index_lines(4.0)) in summary
     for category in BANK.categories:
         assert t.SUMMARY_CATEGORY.format(
-            number=category.number, category=category.short_name, score="500", level="โดดเด่น") in summary
+            number=category.number, category=category.short_name, score="500", level="ระดับโดดเด่น") in summary
     assert t.SUMMARY_ACTIONS not in summary, "nothing left to improve at 500"
     assert summary.rstrip().endswith(BANK.disclaimer)
     assert score(BANK, chat.session.answers).overall == pytest.approx(500)
@@ -91,7 +92,7 @@ def test_a_minimal_run_reaches_30_answers_and_three_actions(how: str) -> None:
     chat.press(t.BTN_SUBMIT)
     summary = summary_of(chat)
     assert "สรุปผลการประเมิน" in summary
-    assert t.SUMMARY_OVERALL.format(score="0", level="ยังไม่ถึงระดับพื้นฐาน", index="0.0") in summary
+    assert t.SUMMARY_OVERALL.format(change="", score="0", level="ยังไม่ถึงระดับพื้นฐาน", index=index_lines(0.0)) in summary
     action_lines = [line for line in summary.splitlines() if re.match(r"^\d+\. \[", line)]
     assert len(action_lines) == 3
     assert summary.rstrip().endswith(BANK.disclaimer)
@@ -117,8 +118,8 @@ def test_the_final_summary_contains_everything_the_issue_lists() -> None:
     assert lines[0] == t.SUMMARY_TITLE
     assert "สรุปผลการประเมิน" in lines[0]
     assert lines[1] == f"{AGENCY} · {ROUND.name}"
-    assert t.SUMMARY_OVERALL.format(
-        score=f"{result.overall:.0f}", level=result.level.name, index=f"{result.index:.1f}") in summary
+    assert t.SUMMARY_OVERALL.format(change="",
+        score=f"{result.overall:.0f}", level=result.level.name, index=index_lines(result.index)) in summary
     assert result.level.name in summary
     for category in result.categories:
         line = t.SUMMARY_CATEGORY.format(number=category.category.number, category=category.category.short_name,
@@ -153,8 +154,8 @@ def test_assigned_categories_restrict_questions_progress_and_summary() -> None:
     assert "หมวด 2" not in chat.replies[0].text
     chat.text("ส่งคำตอบ")
     summary = summary_of(chat)
-    assert "หมวด 1 การนำองค์การ: 500 (โดดเด่น)" in summary
-    assert "หมวด 7 ผลลัพธ์: 500 (โดดเด่น)" in summary
+    assert "หมวด 1 การนำองค์การ: 500 (ระดับโดดเด่น)" in summary
+    assert "หมวด 7 ผลลัพธ์: 500 (ระดับโดดเด่น)" in summary
     assert "หมวด 2" not in summary
 
 

@@ -86,7 +86,7 @@ def test_worked_example_category_1(bank: Bank) -> None:
     category = result.category(1)
     assert [round(i.score, 6) for i in category.items] == [500, 400, 200, 400]
     assert category.score == pytest.approx(375)
-    assert category.level.name == "พื้นฐาน"
+    assert category.level.name == "ระดับพื้นฐาน"
     assert category.level.key == "basic"
 
     weakest = min(category.items, key=lambda i: i.score)
@@ -167,11 +167,11 @@ def test_unknown_codes_score_zero(bank: Bank) -> None:
     [
         (0, "below", "ยังไม่ถึงระดับพื้นฐาน"),
         (299.99, "below", "ยังไม่ถึงระดับพื้นฐาน"),
-        (300, "basic", "พื้นฐาน"),
-        (399.99, "basic", "พื้นฐาน"),
-        (400, "advance", "ก้าวหน้า"),
-        (499.99, "advance", "ก้าวหน้า"),
-        (500, "significance", "โดดเด่น"),
+        (300, "basic", "ระดับพื้นฐาน"),
+        (399.99, "basic", "ระดับพื้นฐาน"),
+        (400, "advance", "ระดับก้าวหน้า"),
+        (499.99, "advance", "ระดับก้าวหน้า"),
+        (500, "significance", "ระดับโดดเด่น"),
     ],
 )
 def test_level_thresholds(bank: Bank, value: float, key: str, name: str) -> None:
@@ -220,7 +220,7 @@ def test_government_index(bank: Bank) -> None:
     basic = score(bank, every(bank, ("3", None, None), "300"))
     assert basic.overall == pytest.approx(300)
     assert basic.index == pytest.approx(2.4)
-    assert basic.level.name == "พื้นฐาน"
+    assert basic.level.name == "ระดับพื้นฐาน"
 
     assert score(bank, {}).index == 0
 
@@ -509,13 +509,13 @@ def test_ranked_actions_order(bank: Bank) -> None:
         ("1.3", "Q1.3A"),
         # at Advance, weakest category first (cat 3 = 341.7, cat 1 = 375, cat 7 = 483.3),
         # lowest item first within a category, then bank order
+        # (3.4's Significance question was not answered: no action for it)
         ("3.2", "Q3.2S"),
-        ("3.4", "Q3.4S"),
         ("3.3", "Q3.3S"),
         ("1.2", "Q1.2S"),
         ("7.1", "Q7.1R"),
     ]
-    assert [a.priority for a in actions] == list(range(1, 13))
+    assert [a.priority for a in actions] == list(range(1, 12))
     for action in actions:
         assert action.text == action.question.action
         assert action.category.number == action.item.category_number
@@ -530,8 +530,8 @@ def test_items_at_500_have_no_action(bank: Bank) -> None:
 
 def test_action_is_for_the_next_level_not_reached(bank: Bank) -> None:
     cases = {
-        "Q2.1B": {},
-        "Q2.1A": {"Q2.1B": "3"},
+        "Q2.1B": {"Q2.1B": "2"},
+        "Q2.1A": {"Q2.1B": "3", "Q2.1A": "1"},
         "Q2.1S": {"Q2.1B": "3", "Q2.1A": "3", "Q2.1S": "2"},
     }
     for expected, answers in cases.items():
@@ -544,10 +544,14 @@ def test_action_is_for_the_next_level_not_reached(bank: Bank) -> None:
     assert {a.item.id: a.question.id for a in actions}["2.1"] == "Q2.1B"
 
 
-def test_no_answers_ranks_every_item_in_bank_order(bank: Bank) -> None:
-    actions = ranked_actions(bank, score(bank, {}))
-    assert len(actions) == 30
-    assert [a.item.id for a in actions] == [i.id for i in bank.items]
+def test_no_action_for_a_question_not_answered_or_skipped(bank: Bank) -> None:
+    # issue 11: an unanswered (or skipped) question says nothing about what the agency lacks
+    assert ranked_actions(bank, score(bank, {})) == []
+    # Basic fully met, Advance not answered yet: no action for 2.1; item 2.2's answered Basic has one
+    actions = ranked_actions(bank, score(bank, {"Q2.1B": "3", "Q2.2B": "1"}))
+    assert [(a.item.id, a.question.id) for a in actions] == [("2.2", "Q2.2B")]
+    # "ไม่แน่ใจ" is an answer: the action stays (the team should find out)
+    assert [a.item.id for a in ranked_actions(bank, score(bank, {"Q2.1B": "u"}))] == ["2.1"]
 
 
 def test_strengths_are_the_highest_items(bank: Bank) -> None:
@@ -556,6 +560,8 @@ def test_strengths_are_the_highest_items(bank: Bank) -> None:
     assert [i.item.id for i in strengths(result, 5)] == ["1.1", "4.1", "4.2", "4.3", "4.4"]
 
     result = score(bank, {"Q3.2B": "2", "Q5.1B": "3", "Q5.1A": "1", "Q7.3R": "150"})
-    assert [(i.item.id, round(i.score, 2)) for i in strengths(result)] == [("5.1", 333.33), ("3.2", 200), ("7.3", 150)]
+    # issue 11: only items at or above Basic (300 of 500) are strengths; 200 and 150 are not
+    assert [(i.item.id, round(i.score, 2)) for i in strengths(result)] == [("5.1", 333.33)]
     assert strengths(score(bank, {})) == []
-    assert [i.item.id for i in strengths(score(bank, {"Q1.1B": "1"}))] == ["1.1"]
+    assert strengths(score(bank, {"Q1.1B": "1"})) == []
+    assert [i.item.id for i in strengths(score(bank, {"Q1.1B": "3"}))] == ["1.1"]  # exactly 300
